@@ -1,0 +1,113 @@
+//! Response heads, server side: a status line and header fields written into
+//! a caller-owned buffer (reused across responses, so a keep-alive
+//! connection does not allocate a head per request), and the reason phrases.
+
+use std::fmt::Display;
+use std::io::Write;
+
+/// The reason phrase for a status code (RFC 9110 section 15).
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "I'm a teapot",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    }
+}
+
+/// Writes one response head into a buffer: start with [`HeadWriter::new`],
+/// add fields, close with [`HeadWriter::end`].
+#[derive(Debug)]
+pub struct HeadWriter<'a> {
+    /// Where the head goes; bytes already there are kept (appended after).
+    buf: &'a mut Vec<u8>,
+}
+
+impl<'a> HeadWriter<'a> {
+    /// Appends the status line `HTTP/1.1 STATUS REASON`.
+    pub fn new(buf: &'a mut Vec<u8>, status: u16) -> HeadWriter<'a> {
+        // Writing to a Vec cannot fail.
+        let _ = write!(buf, "HTTP/1.1 {status} {}\r\n", reason(status));
+        HeadWriter { buf }
+    }
+
+    /// Appends `name: value`. CR, LF and NUL in the value become spaces, so
+    /// no value can split the head (response splitting).
+    pub fn header(&mut self, name: &str, value: impl Display) -> &mut Self {
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b": ");
+        let start = self.buf.len();
+        let _ = write!(self.buf, "{value}");
+        for b in &mut self.buf[start..] {
+            if matches!(*b, b'\r' | b'\n' | b'\0') {
+                *b = b' ';
+            }
+        }
+        self.buf.extend_from_slice(b"\r\n");
+        self
+    }
+
+    /// Appends the blank line that ends the head.
+    pub fn end(self) {
+        self.buf.extend_from_slice(b"\r\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_head() {
+        let mut buf = b"leftover|".to_vec();
+        let mut h = HeadWriter::new(&mut buf, 206);
+        h.header("Content-Range", format_args!("bytes {}-{}/{}", 0, 9, 100)).header("X", "a\r\nSet-Cookie: evil");
+        h.end();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "leftover|HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-9/100\r\nX: a  Set-Cookie: evil\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn reason_table() {
+        let cases = [
+            (200, "OK"),
+            (304, "Not Modified"),
+            (416, "Range Not Satisfiable"),
+            (431, "Request Header Fields Too Large"),
+            (599, ""),
+        ];
+        for (status, want) in cases {
+            assert_eq!(reason(status), want);
+        }
+    }
+}
