@@ -46,6 +46,14 @@ pub fn format_minutes(t: SystemTime) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
 }
 
+/// Formats as `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC), for logs and JSON.
+pub fn format_rfc3339(t: SystemTime) -> String {
+    let secs = unix_secs(t);
+    let (y, m, d) = civil_from_days(secs / 86_400);
+    let rem = secs % 86_400;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
 /// (Howard Hinnant's civil_from_days).
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
@@ -92,6 +100,14 @@ mod tests {
         ];
         for (secs, want) in cases {
             assert_eq!(format_minutes(UNIX_EPOCH + Duration::from_secs(*secs)), *want);
+        }
+    }
+
+    #[test]
+    fn rfc3339_table() {
+        let cases: &[(u64, &str)] = &[(0, "1970-01-01T00:00:00Z"), (1_795_528_359, "2026-11-24T13:52:39Z")];
+        for (secs, want) in cases {
+            assert_eq!(format_rfc3339(UNIX_EPOCH + Duration::from_secs(*secs)), *want);
         }
     }
 

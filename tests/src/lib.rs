@@ -267,8 +267,7 @@ pub fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
 
 /// True when `name` is a program on PATH.
 pub fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
 /// For tests that need an outside program: true when it is there. When it

@@ -1,0 +1,45 @@
+//! What the server needs to know, resolved once at start-up.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Server settings. `root` must be canonical (absolute, symlinks resolved):
+/// every served path is checked against it.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The folder served, canonical.
+    pub root: PathBuf,
+    /// Show a listing for a directory without an index file.
+    pub listing: bool,
+    /// Serve and list names starting with a dot.
+    pub hidden: bool,
+    /// Follow symlinks even when they lead outside `root`.
+    pub follow_symlinks: bool,
+    /// The file served for a directory (`index.html`).
+    pub index: String,
+    /// How long a head may take to arrive, and a write may make no progress.
+    pub timeout: Duration,
+    /// Extra fields added to every response (`-H`), already validated.
+    pub extra_headers: Vec<(String, String)>,
+    /// Write an access log line per response to stderr.
+    pub log: bool,
+    /// Most open connections; past it the oldest idle one is closed.
+    pub max_connections: usize,
+}
+
+impl Config {
+    /// Defaults for serving `root` (which must be canonical).
+    pub fn new(root: PathBuf) -> Config {
+        Config {
+            root,
+            listing: true,
+            hidden: false,
+            follow_symlinks: false,
+            index: "index.html".to_string(),
+            timeout: Duration::from_secs(10),
+            extra_headers: Vec::new(),
+            log: true,
+            max_connections: 512,
+        }
+    }
+}
