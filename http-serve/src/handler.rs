@@ -3,7 +3,6 @@
 //! inside the root, then a file, a directory redirect, an index file or a
 //! listing.
 
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use shared::framing::{BodyLength, request_body};
@@ -272,9 +271,4 @@ fn list(
 /// The index file name must be a plain name: no separators, not `.`/`..`.
 pub fn valid_index(name: &str) -> bool {
     !name.is_empty() && name != "." && name != ".." && !name.contains('/') && !name.as_bytes().contains(&0)
-}
-
-/// For the log: the bytes of a path that may not be UTF-8.
-pub fn path_bytes(p: &Path) -> &[u8] {
-    p.as_os_str().as_bytes()
 }

@@ -56,9 +56,12 @@ pub fn write(line: &str) {
 pub fn raw_request(buf: &[u8]) -> String {
     let start = buf.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(buf.len());
     let rest = &buf[start..];
-    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len()).min(200);
-    let mut text = crate::escape::log(&rest[..end]);
-    if end < rest.len() && rest[end] != b'\n' {
+    let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let end = line_end.min(200);
+    let line = &rest[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut text = crate::escape::log(line);
+    if end < line_end {
         text.push_str("...");
     }
     text
@@ -92,7 +95,8 @@ mod tests {
     fn raw_request_table() {
         let long = vec![b'A'; 300];
         let cases: &[(&[u8], &str)] = &[
-            (b"\r\nGET /\x1b HTTP/1.1\r\nHost: x\r\n", "GET /\\x1b HTTP/1.1\\x0d"),
+            (b"\r\nGET /\x1b HTTP/1.1\r\nHost: x\r\n", "GET /\\x1b HTTP/1.1"),
+            (b"GET /\r\r\n", "GET /\\x0d"),
             (b"garbage", "garbage"),
             (&long, &format!("{}...", "A".repeat(200))),
         ];

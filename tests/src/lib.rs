@@ -6,6 +6,8 @@
 //! Everything the child writes to the captured stream is echoed to the
 //! test's stderr with a prefix, so a failing test shows what the tool said.
 
+pub mod http;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -148,6 +150,21 @@ impl Lines {
                     }
                     panic!("stream ended while waiting for a line; saw: {seen:?}");
                 }
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the stream to end (the child exited or
+    /// closed it), then returns every line. Panics on timeout.
+    pub fn until_end(&self, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        let rx = self.rx.lock().expect("rx lock");
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => return self.all(),
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!("stream still open after {timeout:?}"),
             }
         }
     }
