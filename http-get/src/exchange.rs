@@ -1,0 +1,197 @@
+//! One request and its response head: connect (TLS for https), write the
+//! request head and body, read the final response head (interim 1xx
+//! skipped), and hand back a body reader framed per RFC 9112 6.3.
+
+use std::fs::File;
+use std::io::{self, BufReader, Chain, Cursor, Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::ClientConfig;
+use shared::body::Body;
+use shared::framing::response_body;
+use shared::head::Limits;
+use shared::response::{ResponseHead, read_final_response};
+use url::Url;
+
+use crate::failure::{Failure, code, head_error, receive_error};
+use crate::net::{self, Clock, Stream, Timed};
+use crate::target;
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Data {
+    /// Bytes given on the command line or read from stdin.
+    Bytes(Vec<u8>),
+    /// A file, streamed (and opened again if a redirect resends it).
+    File(PathBuf),
+}
+
+impl Data {
+    /// The body length, for Content-Length.
+    pub fn size(&self) -> io::Result<u64> {
+        match self {
+            Data::Bytes(b) => Ok(b.len() as u64),
+            Data::File(p) => Ok(std::fs::metadata(p)?.len()),
+        }
+    }
+}
+
+/// What to send.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The method token.
+    pub method: String,
+    /// Where.
+    pub url: Url,
+    /// Every header field, in order (Host first).
+    pub headers: Vec<(String, String)>,
+    /// The body, if any.
+    pub body: Option<Data>,
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Resolving, connecting and the TLS handshake together.
+    pub connect_timeout: Duration,
+    /// The transfer's deadline and idle limit.
+    pub clock: Clock,
+    /// TLS configuration for https.
+    pub tls: Arc<ClientConfig>,
+    /// Print heads to stderr.
+    pub verbose: bool,
+}
+
+/// The body reader type of a response.
+pub type BodyReader = Body<BufReader<Chain<Cursor<Vec<u8>>, Timed>>>;
+
+/// A response whose head has been read.
+#[derive(Debug)]
+pub struct Response {
+    /// The final head.
+    pub head: ResponseHead,
+    /// The body, framed.
+    pub body: BodyReader,
+    /// Who answered.
+    pub peer: SocketAddr,
+}
+
+/// How many bytes the body reader asks the socket for at once.
+const READ_BUFFER: usize = 128 * 1024;
+
+/// Sends `req` and reads the response head.
+pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
+    let shown = target::shown(&req.url);
+    let started = Instant::now();
+    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| timeout(&shown))?;
+    let addrs = net::resolve(&req.url, &shown, limit)?;
+    let tcp = net::connect(&addrs, &shown, started, limit)?;
+    let peer = tcp.peer_addr().unwrap_or(addrs[0]);
+    if settings.verbose {
+        eprintln!("* connected to {peer}");
+    }
+    let stream = if req.url.scheme() == "https" {
+        let left = limit.saturating_sub(started.elapsed());
+        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, &shown, settings.tls.clone(), left)?))
+    } else {
+        Stream::Plain(tcp)
+    };
+    let mut conn = Timed { stream, clock: settings.clock };
+    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, &e))?;
+
+    let mut buf = Vec::new();
+    let limits = Limits { max_line: 64 * 1024, max_head: 256 * 1024, max_headers: 256 };
+    let head = read_final_response(&mut conn, &mut buf, &limits, None, |interim| {
+        if settings.verbose {
+            print_head(interim);
+        }
+    })
+    .map_err(|e| head_error(&shown, &e))?;
+    if settings.verbose {
+        print_head(&head);
+    }
+    let length = response_body(req.method == "HEAD", head.status, &head.headers)
+        .map_err(|e| Failure::new(code::MALFORMED, format!("{shown}: malformed response: {e}")))?;
+    let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(buf).chain(conn));
+    Ok(Response { head, body: Body::new(length, reader), peer })
+}
+
+fn timeout(shown: &str) -> Failure {
+    Failure::new(code::TIMEOUT, format!("{shown}: timed out"))
+}
+
+fn send_error(shown: &str, e: &io::Error) -> Failure {
+    match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timeout(shown),
+        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => {
+            Failure::new(code::USAGE, format!("{shown}: reading the request body: {}", shared::io_text::describe(e)))
+        }
+        // The server may already have answered (and closed); its response
+        // is the better message, but a reset before any reply is a
+        // receive failure.
+        _ => receive_error(shown, e),
+    }
+}
+
+/// The request head as text (without the body).
+pub fn head_text(req: &Request) -> String {
+    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, target::request_target(&req.url));
+    for (name, value) in &req.headers {
+        head.push_str(name);
+        head.push_str(": ");
+        head.push_str(value);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
+fn write_request(conn: &mut Timed, req: &Request, verbose: bool) -> io::Result<()> {
+    let head = head_text(req);
+    if verbose {
+        for line in head.lines().filter(|l| !l.is_empty()) {
+            eprintln!("> {line}");
+        }
+        eprintln!(">");
+    }
+    match &req.body {
+        None => conn.write_all(head.as_bytes())?,
+        Some(Data::Bytes(b)) => {
+            let mut all = head.into_bytes();
+            all.extend_from_slice(b);
+            conn.write_all(&all)?;
+        }
+        Some(Data::File(p)) => {
+            conn.write_all(head.as_bytes())?;
+            let mut file = File::open(p)?;
+            io::copy(&mut file, conn)?;
+        }
+    }
+    conn.flush()
+}
+
+fn print_head(head: &ResponseHead) {
+    eprintln!("< {}", head.status_line());
+    for (name, value) in head.headers.iter() {
+        eprintln!("< {name}: {}", String::from_utf8_lossy(value));
+    }
+    eprintln!("<");
+}
+
+/// The response head as text, for `-i` and `-I` (lines end in CRLF, then a
+/// blank line).
+pub fn response_head_text(head: &ResponseHead) -> Vec<u8> {
+    let mut out = head.status_line().into_bytes();
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in head.headers.iter() {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}

@@ -1,0 +1,45 @@
+//! http-get: fetch a URL over HTTP/1.1 for shell scripts.
+//!
+//! A failure is never mistaken for success: statuses of 400 or more, cut
+//! bodies and bad framing all exit non-zero with curl's numbers, files
+//! appear only when complete, and every wait has a limit.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`cli`] | the command line and its checks |
+//! | [`transfer`] | a run: redirects, statuses, retries, delivering the body |
+//! | [`exchange`] | one request and its response head |
+//! | [`net`] | resolving and connecting under timeouts; the timed stream |
+//! | [`tls`] | rustls configuration and the handshake |
+//! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
+//! | [`sink`] | stdout, or atomic files and `--continue` |
+//! | [`progress`] | the progress bar |
+//! | [`writeout`] | `-w` formats |
+//! | [`failure`] | exit codes and one-line messages |
+
+pub mod cli;
+pub mod exchange;
+pub mod failure;
+pub mod net;
+pub mod progress;
+pub mod sink;
+pub mod target;
+pub mod tls;
+pub mod transfer;
+pub mod writeout;
+
+/// Parses the command line and runs; returns the exit code.
+pub fn main_code() -> u8 {
+    use clap::Parser;
+    let cli = cli::Cli::parse();
+    let quiet = cli.silent && !cli.show_error;
+    match transfer::Plan::from_cli(cli) {
+        Ok(plan) => transfer::run(&plan),
+        Err(f) => {
+            if !quiet {
+                eprintln!("http-get: {f}");
+            }
+            f.code
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Getting a connection: resolve (in a helper thread, so a stuck resolver
+//! cannot outlast `--connect-timeout`), connect to each address in turn,
+//! wrap in TLS for https; and a stream whose every read and write is
+//! bounded by the transfer's deadline and an idle timeout.
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use rustls::{ClientConnection, StreamOwned};
+use url::{Host, Url};
+
+use crate::failure::{Failure, code};
+
+/// When things must be done by.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    /// The end of the whole transfer (`--max-time`), if any.
+    pub deadline: Option<Instant>,
+    /// Longest wait for any one read or write.
+    pub idle: Duration,
+}
+
+impl Clock {
+    /// The time one I/O call may take now; `None` when the deadline passed.
+    pub fn io_timeout(&self) -> Option<Duration> {
+        match self.deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                (!left.is_zero()).then(|| left.min(self.idle))
+            }
+            None => Some(self.idle),
+        }
+    }
+
+    /// `limit` cut to what is left before the deadline.
+    pub fn within(&self, limit: Duration) -> Option<Duration> {
+        match self.deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                (!left.is_zero()).then(|| left.min(limit))
+            }
+            None => Some(limit),
+        }
+    }
+}
+
+/// A plain or TLS connection.
+#[derive(Debug)]
+pub enum Stream {
+    /// http.
+    Plain(TcpStream),
+    /// https.
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    /// The TCP socket underneath.
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &s.sock,
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => match s.read(buf) {
+                // A server that closes without close_notify has still ended
+                // the stream; framing decides whether the body is complete.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+                other => other,
+            },
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// A stream whose reads and writes are bounded by a [`Clock`].
+#[derive(Debug)]
+pub struct Timed {
+    /// The connection.
+    pub stream: Stream,
+    /// The bounds.
+    pub clock: Clock,
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "timed out")
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let t = self.clock.io_timeout().ok_or_else(timed_out)?;
+        self.stream.tcp().set_read_timeout(Some(t))?;
+        self.stream.read(buf).map_err(|e| if e.kind() == io::ErrorKind::WouldBlock { timed_out() } else { e })
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let t = self.clock.io_timeout().ok_or_else(timed_out)?;
+        self.stream.tcp().set_write_timeout(Some(t))?;
+        self.stream.write(buf).map_err(|e| if e.kind() == io::ErrorKind::WouldBlock { timed_out() } else { e })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+impl shared::head::TimedRead for Timed {
+    fn set_read_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
+        // Every read sets its own timeout from the clock.
+        Ok(())
+    }
+}
+
+/// Resolves the URL's host, bounded by `limit`.
+pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Failure> {
+    let port = url.port_or_known_default().unwrap_or(80);
+    let name = match url.host() {
+        Some(Host::Ipv4(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V4(ip), port)]),
+        Some(Host::Ipv6(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V6(ip), port)]),
+        Some(Host::Domain(d)) => d.to_string(),
+        None => return Err(Failure::new(code::BAD_URL, format!("{shown}: no host"))),
+    };
+    let (tx, rx) = mpsc::channel();
+    let query = name.clone();
+    // The resolver cannot be interrupted; a thread lets us stop waiting.
+    std::thread::spawn(move || {
+        let _ = tx.send((query.as_str(), port).to_socket_addrs().map(Iterator::collect::<Vec<_>>));
+    });
+    match rx.recv_timeout(limit) {
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(Ok(_)) => Err(Failure::new(code::RESOLVE, format!("{shown}: cannot resolve host `{name}`: no address"))),
+        Ok(Err(e)) => Err(Failure::new(
+            code::RESOLVE,
+            format!("{shown}: cannot resolve host `{name}`: {}", shared::io_text::describe(&e)),
+        )),
+        Err(_) => Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out resolving `{name}`"))),
+    }
+}
+
+/// Connects to the first address that accepts, each try bounded by what is
+/// left of `limit`.
+pub fn connect(addrs: &[SocketAddr], shown: &str, started: Instant, limit: Duration) -> Result<TcpStream, Failure> {
+    let mut last: Option<io::Error> = None;
+    for addr in addrs {
+        let left = limit.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(addr, left) {
+            Ok(s) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    match last {
+        Some(e) if !matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Err(Failure::new(
+            code::CONNECT,
+            format!("{shown}: cannot connect to {}: {}", list(addrs), shared::io_text::describe(&e)),
+        )),
+        _ => Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out connecting to {}", list(addrs)))),
+    }
+}
+
+fn list(addrs: &[SocketAddr]) -> String {
+    match addrs {
+        [one] => one.to_string(),
+        many => format!("{} ({} addresses)", many[0], many.len()),
+    }
+}

@@ -1,0 +1,146 @@
+//! TLS with rustls (ring backend: builds with cargo and a C compiler, no
+//! OpenSSL): which roots to trust, `-k` to skip certificate checks, and the
+//! handshake under the connect timeout, with failures sorted into "not
+//! trusted" (60) and "handshake failed" (35).
+
+use std::io;
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme, StreamOwned};
+use url::{Host, Url};
+
+use crate::failure::{Failure, code, tls_error};
+
+/// Builds the client configuration: the CA file given (only it), else the
+/// system's store, else the bundled Mozilla roots; `insecure` skips
+/// certificate checks (signatures are still verified).
+pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, Failure> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::new(code::TLS, format!("TLS set-up: {e}")))?;
+    let mut config = if insecure {
+        let verifier = NoCertCheck(provider.signature_verification_algorithms);
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier)).with_no_client_auth()
+    } else {
+        builder.with_root_certificates(roots(cacert)?).with_no_client_auth()
+    };
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+fn roots(cacert: Option<&Path>) -> Result<RootCertStore, Failure> {
+    let mut store = RootCertStore::empty();
+    if let Some(path) = cacert {
+        let bad = |e: &dyn std::fmt::Display| Failure::new(code::CERT, format!("--cacert {}: {e}", path.display()));
+        for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+            store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+        }
+        if store.is_empty() {
+            return Err(bad(&"no certificate in the file"));
+        }
+        return Ok(store);
+    }
+    let native = rustls_native_certs::load_native_certs();
+    let (added, _) = store.add_parsable_certificates(native.certs);
+    if added == 0 {
+        store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    }
+    Ok(store)
+}
+
+/// Performs the handshake on `tcp` for the URL's host, within `limit`.
+pub fn handshake(
+    tcp: TcpStream,
+    url: &Url,
+    shown: &str,
+    config: Arc<ClientConfig>,
+    limit: Duration,
+) -> Result<StreamOwned<ClientConnection, TcpStream>, Failure> {
+    let name = match url.host() {
+        Some(Host::Domain(d)) => ServerName::try_from(d.to_string()),
+        Some(Host::Ipv4(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V4(ip).into())),
+        Some(Host::Ipv6(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V6(ip).into())),
+        None => return Err(Failure::new(code::BAD_URL, format!("{shown}: no host"))),
+    }
+    .map_err(|e| Failure::new(code::BAD_URL, format!("{shown}: bad host name for TLS: {e}")))?;
+    let mut conn = ClientConnection::new(config, name).map_err(|e| Failure::new(code::TLS, format!("{shown}: {e}")))?;
+    let started = Instant::now();
+    let mut tcp = tcp;
+    while conn.is_handshaking() {
+        let left = limit.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out in the TLS handshake")));
+        }
+        let _ = tcp.set_read_timeout(Some(left));
+        let _ = tcp.set_write_timeout(Some(left));
+        match conn.complete_io(&mut tcp) {
+            Ok((0, 0)) if conn.is_handshaking() => {
+                return Err(Failure::new(code::TLS, format!("{shown}: TLS handshake failed: connection closed")));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(handshake_error(shown, &e)),
+        }
+    }
+    Ok(StreamOwned::new(conn, tcp))
+}
+
+fn handshake_error(shown: &str, e: &io::Error) -> Failure {
+    match tls_error(e) {
+        Some(rustls::Error::InvalidCertificate(why)) => {
+            Failure::new(code::CERT, format!("{shown}: server certificate not trusted: {why:?}"))
+        }
+        Some(other) => Failure::new(code::TLS, format!("{shown}: TLS handshake failed: {other}")),
+        None if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
+            Failure::new(code::TIMEOUT, format!("{shown}: timed out in the TLS handshake"))
+        }
+        None => Failure::new(code::TLS, format!("{shown}: TLS handshake failed: {}", shared::io_text::describe(e))),
+    }
+}
+
+/// `-k`: accepts any certificate, but still checks that the server holds
+/// the key of the certificate it sent.
+#[derive(Debug)]
+struct NoCertCheck(WebPkiSupportedAlgorithms);
+
+impl ServerCertVerifier for NoCertCheck {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_schemes()
+    }
+}
