@@ -39,7 +39,7 @@ pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>
 fn roots(cacert: Option<&Path>) -> Result<RootCertStore, Failure> {
     let mut store = RootCertStore::empty();
     if let Some(path) = cacert {
-        let bad = |e: &dyn std::fmt::Display| Failure::new(code::CERT, format!("--cacert {}: {e}", path.display()));
+        let bad = |e: &dyn std::fmt::Display| Failure::new(code::USAGE, format!("--cacert {}: {e}", path.display()));
         for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
             store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
         }

@@ -7,6 +7,7 @@
 //! test's stderr with a prefix, so a failing test shows what the tool said.
 
 pub mod http;
+pub mod scripted;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -280,6 +281,52 @@ pub fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
     }
     out.truncate(len);
     out
+}
+
+/// What a finished command printed and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// Exit code (None when killed by a signal).
+    pub code: Option<i32>,
+    /// Everything on stdout.
+    pub stdout: Vec<u8>,
+    /// Everything on stderr, as text.
+    pub stderr: String,
+}
+
+/// Runs `cmd` to the end with `stdin` as its input (None: /dev/null),
+/// killing it and failing the test if it takes longer than `timeout`.
+pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finished {
+    use std::io::Write;
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin piped");
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    let mut out = child.stdout.take().expect("stdout piped");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let out_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let status = wait_timeout(&mut child, timeout);
+    let stdout = out_thread.join().unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&err_thread.join().unwrap_or_default()).into_owned();
+    if !stderr.is_empty() {
+        eprintln!("[{} stderr] {}", cmd.get_program().to_string_lossy(), stderr.trim_end());
+    }
+    Finished { code: status.code(), stdout, stderr }
 }
 
 /// True when `name` is a program on PATH.

@@ -1,0 +1,108 @@
+//! HTTPS against a local TLS server whose CA is made in the test: trusted
+//! with --cacert, untrusted without it or with another CA (60), -k, and a
+//! server that answers a handshake with garbage (35).
+
+// Test code: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+use common::*;
+
+/// A CA (its PEM) and a server configuration with a certificate it signed
+/// for `localhost` and `127.0.0.1`.
+fn ca_and_server() -> (String, Arc<ServerConfig>) {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "netkit test CA");
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let params = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    let cert = params.signed_by(&server_key, &ca).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone()];
+    let config = ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
+/// Serves `count` TLS connections, each answered with `body`.
+fn tls_server(config: Arc<ServerConfig>, count: usize, body: &'static [u8]) -> Scripted {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let scripts: Vec<Script> = (0..count)
+        .map(|_| {
+            let config = config.clone();
+            Box::new(move |s: &mut std::net::TcpStream, _: &[u8]| {
+                let conn = ServerConnection::new(config).unwrap();
+                let Ok(tcp) = s.try_clone() else { return };
+                let mut tls = StreamOwned::new(conn, tcp);
+                let _ = harness::scripted::read_request_from(&mut tls);
+                let _ = tls.write_all(&response("200 OK", &[], body));
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }) as Script
+        })
+        .collect();
+    Scripted::on_raw(listener, scripts)
+}
+
+#[test]
+fn trusted_with_cacert_untrusted_without() {
+    let dir = TempDir::new("tls");
+    let (ca_pem, config) = ca_and_server();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let s = tls_server(config.clone(), 2, b"secure hello");
+    let ip_url = format!("https://127.0.0.1:{}/", s.addr.port());
+    let name_url = format!("https://localhost:{}/", s.addr.port());
+    for url in [&ip_url, &name_url] {
+        let r = http_get(&["--cacert", ca_file.to_str().unwrap(), url]);
+        assert_eq!(r.code, Some(0), "{url}: {}", r.stderr);
+        assert_eq!(r.stdout, b"secure hello");
+    }
+    // The system's store does not know the test CA.
+    let s = tls_server(config.clone(), 1, b"x");
+    let r = http_get(&[&format!("https://127.0.0.1:{}/", s.addr.port())]);
+    assert_eq!(r.code, Some(60), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    // Nor does another CA.
+    let (other_ca, _) = ca_and_server();
+    let other_file = dir.join("other.pem");
+    std::fs::write(&other_file, other_ca).unwrap();
+    let s = tls_server(config.clone(), 1, b"x");
+    let r = http_get(&["--cacert", other_file.to_str().unwrap(), &format!("https://127.0.0.1:{}/", s.addr.port())]);
+    assert_eq!(r.code, Some(60), "{}", r.stderr);
+    // -k skips the check.
+    let s = tls_server(config, 1, b"insecure ok");
+    let r = http_get(&["-k", &format!("https://127.0.0.1:{}/", s.addr.port())]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"insecure ok"[..]), "{}", r.stderr);
+}
+
+#[test]
+fn garbage_instead_of_a_handshake_is_35() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let s = Scripted::on_raw(listener, vec![reply(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi".to_vec())]);
+    let r = http_get(&[&format!("https://127.0.0.1:{}/", s.addr.port())]);
+    assert_eq!(r.code, Some(35), "{}", r.stderr);
+}
+
+#[test]
+fn missing_cacert_file_is_reported() {
+    let r = http_get(&["--cacert", "/no/such/ca.pem", "https://127.0.0.1:1/"]);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("/no/such/ca.pem"), "{}", r.stderr);
+}
