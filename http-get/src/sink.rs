@@ -71,7 +71,9 @@ pub struct Sink {
 
 #[derive(Debug)]
 struct Open {
-    /// Standard output (a duplicate of fd 1, so writes are unbuffered).
+    /// A stream written as it is: standard output (a duplicate of fd 1, so
+    /// writes are unbuffered) or an output path that is not a regular file
+    /// (`/dev/null`, a FIFO).
     stdout: Option<File>,
     /// The file and its temporary path.
     file: Option<(File, PathBuf)>,
@@ -126,6 +128,16 @@ impl Sink {
             self.open = Some(Open { stdout: Some(stdout), file: None });
             return Ok(());
         };
+        if let Ok(meta) = std::fs::metadata(&path)
+            && !meta.is_file()
+        {
+            // `-o /dev/null`, a FIFO, a terminal: write to it as it is.
+            // Renaming a temporary file over it would replace the device.
+            let target =
+                OpenOptions::new().write(true).open(&path).map_err(write_failure(&path.display().to_string()))?;
+            self.open = Some(Open { stdout: Some(target), file: None });
+            return Ok(());
+        }
         let (file, temp) = if self.resume {
             let part = part_path(&path);
             if how == Begin::Append && source == Source::Final {

@@ -142,3 +142,29 @@ fn retry_after_503_then_success() {
     assert_eq!(r.code, Some(7), "{}", r.stderr);
     assert_eq!(r.stderr.matches("connection refused").count(), 2, "{}", r.stderr);
 }
+
+/// Regression: `-o /dev/null` once renamed a temporary file over the
+/// device, turning /dev/null into a regular file for the whole machine.
+#[test]
+fn output_to_a_device_or_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let s =
+        Scripted::start(vec![reply(response("200 OK", &[], b"discarded")), reply(response("200 OK", &[], b"piped"))]);
+    let r = http_get(&["-s", "-o", "/dev/null", "-w", "%{http_code}", &s.url("/")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"200"[..]), "{}", r.stderr);
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null is still a device");
+    let dir = TempDir::new("fifo");
+    let fifo = dir.join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|st| st.success()) {
+        eprintln!("skipped: mkfifo not available");
+        return;
+    }
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || std::fs::read(reader_path).unwrap());
+    let r = http_get(&["-o", fifo.to_str().unwrap(), &s.url("/")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(reader.join().unwrap(), b"piped");
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert_eq!(names_in(&dir), vec!["pipe"]);
+}

@@ -1,0 +1,7 @@
+//! `tcp-echo`: see the crate docs and `tcp-echo --help`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    ExitCode::from(tcp_echo::main_code())
+}

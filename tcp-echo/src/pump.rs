@@ -1,0 +1,192 @@
+//! The stdin pump: one thread reads stdin for the whole run and writes it
+//! to whichever connection is current. When stdin ends it half-closes that
+//! connection (and each later one) unless told not to, so the peer knows
+//! the stream is complete while it can still answer.
+//!
+//! One pump serves every connection of a `-k` run: what a client did not
+//! take goes to the next.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
+
+/// Bytes read from stdin at once.
+const CHUNK: usize = 256 * 1024;
+
+/// What the pump is doing, shared with the session.
+#[derive(Debug, Default)]
+struct State {
+    /// The connection stdin goes to, and the session it belongs to.
+    target: Option<(u64, Arc<TcpStream>)>,
+    /// Stdin has ended and everything read was written.
+    done: bool,
+    /// A write failed for this session.
+    failed: Option<(u64, io::Error)>,
+    /// Bytes written to each session so far (the current one).
+    sent: u64,
+}
+
+/// The stdin pump.
+#[derive(Debug)]
+pub struct Pump {
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Half-close on stdin end.
+    shutdown: bool,
+    /// When a byte was last written, as nanoseconds since `epoch`.
+    pub last_write: AtomicU64,
+    /// Reference point for `last_write`.
+    pub epoch: Instant,
+}
+
+impl Pump {
+    /// Starts the pump thread; `crlf` turns bare LF into CRLF.
+    pub fn start(crlf: bool, shutdown: bool, epoch: Instant) -> Arc<Pump> {
+        let pump = Arc::new(Pump {
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            shutdown,
+            last_write: AtomicU64::new(0),
+            epoch,
+        });
+        let worker = pump.clone();
+        std::thread::spawn(move || worker.run(crlf));
+        pump
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn run(&self, crlf: bool) {
+        let mut stdin = io::stdin().lock();
+        let mut buf = vec![0u8; CHUNK];
+        let mut converted = Vec::new();
+        let mut last_was_cr = false;
+        loop {
+            let n = match stdin.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // An unreadable stdin ends like an empty one.
+                Err(_) => 0,
+            };
+            if n == 0 {
+                let mut st = self.lock();
+                st.done = true;
+                if self.shutdown
+                    && let Some((_, t)) = &st.target
+                {
+                    let _ = t.shutdown(Shutdown::Write);
+                }
+                self.changed.notify_all();
+                return;
+            }
+            let data: &[u8] = if crlf {
+                converted.clear();
+                for &b in &buf[..n] {
+                    if b == b'\n' && !last_was_cr {
+                        converted.push(b'\r');
+                    }
+                    converted.push(b);
+                    last_was_cr = b == b'\r';
+                }
+                &converted
+            } else {
+                &buf[..n]
+            };
+            self.deliver(data);
+        }
+    }
+
+    /// Writes `data` to the current connection, waiting for one if there
+    /// is none; a connection that fails takes the rest of this chunk with it.
+    fn deliver(&self, data: &[u8]) {
+        let (id, target) = {
+            let mut st = self.lock();
+            loop {
+                if let Some((id, t)) = &st.target {
+                    break (*id, t.clone());
+                }
+                st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        let mut writer: &TcpStream = &target;
+        match writer.write_all(data) {
+            Ok(()) => {
+                let now = self.epoch.elapsed().as_nanos() as u64;
+                self.last_write.store(now, Ordering::Relaxed);
+                let mut st = self.lock();
+                if st.target.as_ref().is_some_and(|(i, _)| *i == id) {
+                    st.sent += data.len() as u64;
+                }
+            }
+            Err(e) => {
+                let mut st = self.lock();
+                st.failed = Some((id, e));
+                self.changed.notify_all();
+            }
+        }
+    }
+
+    /// Makes `stream` the connection stdin goes to (session `id`). If stdin
+    /// has already ended, the connection is half-closed at once.
+    pub fn attach(&self, id: u64, stream: Arc<TcpStream>) {
+        let mut st = self.lock();
+        if st.done && self.shutdown {
+            let _ = stream.shutdown(Shutdown::Write);
+        }
+        st.target = Some((id, stream));
+        st.sent = 0;
+        self.changed.notify_all();
+    }
+
+    /// Stops writing to the current connection; returns the bytes it got.
+    pub fn detach(&self) -> u64 {
+        let mut st = self.lock();
+        st.target = None;
+        std::mem::take(&mut st.sent)
+    }
+
+    /// True once stdin has ended and all of it was written.
+    pub fn done(&self) -> bool {
+        self.lock().done
+    }
+
+    /// Bytes written to the current connection.
+    pub fn sent(&self) -> u64 {
+        self.lock().sent
+    }
+
+    /// The write error of session `id`, if one happened.
+    pub fn failure(&self, id: u64) -> Option<io::Error> {
+        let mut st = self.lock();
+        match &st.failed {
+            Some((i, _)) if *i == id => st.failed.take().map(|(_, e)| e),
+            _ => None,
+        }
+    }
+
+    /// Waits until stdin is done or session `id`'s writes failed, or until
+    /// `timeout` passes (`None`: no limit). True when done.
+    pub fn wait_done(&self, id: u64, timeout: Option<std::time::Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut st = self.lock();
+        loop {
+            if st.done || st.failed.as_ref().is_some_and(|(i, _)| *i == id) {
+                return st.done;
+            }
+            match deadline {
+                None => st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner()),
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return false;
+                    }
+                    st = self.changed.wait_timeout(st, left).unwrap_or_else(|p| p.into_inner()).0;
+                }
+            }
+        }
+    }
+}
