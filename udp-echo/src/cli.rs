@@ -1,0 +1,106 @@
+//! The command line (doc comments are the `--help` text).
+
+use std::time::Duration;
+
+use clap::Parser;
+use shared::addr::Family;
+
+const EXAMPLES: &str = "\
+Examples:
+  echo ping | udp-echo host:7007              send a datagram, print the replies
+  udp-echo --chunk 1400 host:9000 < file.bin  send binary data in datagrams of 1400 bytes
+  udp-echo -l 9000                            print what arrives; typed lines go to the latest sender
+  udp-echo -l --echo 7007                     echo service: every sender gets its own datagrams back
+  udp-echo -l --count 100 127.0.0.1:0         receive 100 datagrams, then exit
+
+Exit status: 0 success, 1 network trouble (e.g. no one is listening, a line
+too long for one datagram), 2 bad usage.";
+
+/// A UDP sender and receiver: each datagram is answered to where it came
+/// from, any number of peers at once, and nothing is ever truncated.
+#[derive(Debug, Parser)]
+#[command(name = "udp-echo", version, after_help = EXAMPLES)]
+pub struct Cli {
+    /// HOST:PORT (or HOST PORT) to send to; with -l, [ADDR:]PORT to receive on.
+    #[arg(required = true, num_args = 1..=2, value_name = "ADDRESS")]
+    pub args: Vec<String>,
+
+    /// Receive instead of sending.
+    #[arg(short, long)]
+    pub listen: bool,
+
+    /// With -l: send each datagram back to where it came from; stdin is not read.
+    #[arg(long, requires = "listen")]
+    pub echo: bool,
+
+    /// With -l: exit after N datagrams have arrived.
+    #[arg(long, value_name = "N", requires = "listen")]
+    pub count: Option<u64>,
+
+    /// Send stdin in datagrams of up to N bytes instead of one per line.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65527))]
+    pub chunk: Option<u32>,
+
+    /// After stdin ends, keep printing replies until this long passes with
+    /// nothing new (0: exit at once).
+    #[arg(short, long, default_value = "1s", value_name = "DURATION", value_parser = parse_wait)]
+    pub wait: Duration,
+
+    /// IPv4 only.
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// IPv6 only.
+    #[arg(short = '6')]
+    pub ipv6: bool,
+
+    /// On stderr: `listening on ADDR`, and `from ADDR: N bytes` per datagram.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl Cli {
+    /// The address family asked for.
+    pub fn family(&self) -> Family {
+        match (self.ipv4, self.ipv6) {
+            (true, _) => Family::V4,
+            (_, true) => Family::V6,
+            _ => Family::Any,
+        }
+    }
+}
+
+fn parse_wait(s: &str) -> Result<Duration, String> {
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(s).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_table() {
+        let ok = |args: &[&str]| Cli::try_parse_from(std::iter::once("udp-echo").chain(args.iter().copied())).is_ok();
+        let cases: &[(&[&str], bool)] = &[
+            (&["h:1"], true),
+            (&["h", "1"], true),
+            (&[], false),
+            (&["-l", "9000"], true),
+            (&["--echo", "h:1"], false),
+            (&["-l", "--echo", "--count", "5", "0"], true),
+            (&["--count", "5", "h:1"], false),
+            (&["--chunk", "0", "h:1"], false),
+            (&["--chunk", "65528", "h:1"], false),
+            (&["--chunk", "1400", "h:1"], true),
+            (&["-w", "0", "h:1"], true),
+            (&["-w", "250ms", "h:1"], true),
+            (&["-w", "soon", "h:1"], false),
+        ];
+        for (args, want) in cases {
+            assert_eq!(ok(args), *want, "{args:?}");
+        }
+    }
+}

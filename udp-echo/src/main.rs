@@ -1,0 +1,7 @@
+//! `udp-echo`: see the crate docs and `udp-echo --help`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    ExitCode::from(udp_echo::main_code())
+}

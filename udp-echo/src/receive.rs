@@ -1,0 +1,133 @@
+//! The receiver: every datagram's payload to stdout, unchanged and in
+//! arrival order; each sender's address learned from its datagram, so
+//! `--echo` answers every peer with its own datagrams and typed lines go to
+//! the latest one.
+//!
+//! It keeps up: a large receive buffer, one reused 64 KiB datagram buffer,
+//! stdout buffered while datagrams keep coming and flushed as soon as none
+//! is waiting, so a person watching sees each one arrive.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::net::{SocketAddr, UdpSocket};
+use std::os::fd::AsFd;
+use std::sync::{Arc, Mutex};
+
+use crate::Failure;
+use crate::datagrams::{self, Next};
+
+/// Receive buffer asked of the kernel (it may grant less).
+const RECV_BUFFER: usize = 8 * 1024 * 1024;
+
+/// How the receiver behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Send each datagram back to its sender.
+    pub echo: bool,
+    /// Stop after this many datagrams.
+    pub count: Option<u64>,
+    /// A line per datagram on stderr.
+    pub verbose: bool,
+}
+
+/// Receives on `socket` (already bound) until `count` datagrams arrived, or
+/// forever.
+pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Failure> {
+    let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECV_BUFFER);
+    let latest: Arc<Mutex<Option<SocketAddr>>> = Arc::new(Mutex::new(None));
+    if !opts.echo {
+        let sender = socket.try_clone().map_err(Failure::network)?;
+        let peer = latest.clone();
+        std::thread::spawn(move || typed_lines(&sender, &peer));
+    }
+    let stdout = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(Failure::network)?;
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
+    let mut buf = vec![0u8; 65_536];
+    let mut received: u64 = 0;
+    socket.set_nonblocking(true).map_err(Failure::network)?;
+    let mut blocking = false;
+    while opts.count.is_none_or(|c| received < c) {
+        let (n, from) = match socket.recv_from(&mut buf) {
+            Ok(pair) => pair,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                // Nothing waiting: show what arrived, then sleep in recv.
+                if flush(&mut out)? {
+                    return Ok(());
+                }
+                socket.set_nonblocking(false).map_err(Failure::network)?;
+                blocking = true;
+                continue;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // An ICMP error for an earlier reply; the next datagram is fine.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => continue,
+            Err(e) => return Err(Failure::network(format!("receive: {}", shared::io_text::describe(&e)))),
+        };
+        if blocking {
+            socket.set_nonblocking(true).map_err(Failure::network)?;
+            blocking = false;
+        }
+        received += 1;
+        let from = SocketAddr::new(from.ip().to_canonical(), from.port());
+        if opts.verbose {
+            eprintln!("udp-echo: from {from}: {n} bytes");
+        }
+        if opts.echo {
+            if let Err(e) = socket.send_to(&buf[..n], from) {
+                eprintln!("udp-echo: reply to {from}: {}", shared::io_text::describe(&e));
+            }
+        } else if let Ok(mut peer) = latest.lock() {
+            *peer = Some(from);
+        }
+        match out.write_all(&buf[..n]) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(Failure::network(format!("writing stdout: {e}"))),
+        }
+    }
+    flush(&mut out)?;
+    Ok(())
+}
+
+/// Flushes stdout; true when its reader has gone away.
+fn flush(out: &mut BufWriter<File>) -> Result<bool, Failure> {
+    match out.flush() {
+        Ok(()) => Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(true),
+        Err(e) => Err(Failure::network(format!("writing stdout: {e}"))),
+    }
+}
+
+/// Sends each line typed on stdin to the latest peer.
+fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
+    let mut input = BufReader::new(io::stdin().lock());
+    let mut buf = Vec::new();
+    loop {
+        let max = datagrams::MAX_V6;
+        match datagrams::next_line(&mut input, &mut buf, max) {
+            Ok(Next::End) | Err(_) => return,
+            Ok(Next::TooLong(n)) => {
+                let _ = input.skip_until(b'\n');
+                eprintln!("udp-echo: a line of {n}+ bytes does not fit in one datagram; not sent");
+            }
+            Ok(Next::Datagram) => {
+                let peer = latest.lock().ok().and_then(|p| *p);
+                let Some(peer) = peer else {
+                    eprintln!("udp-echo: no datagram has arrived yet, so there is no one to send to; line not sent");
+                    continue;
+                };
+                let max = if peer.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
+                if buf.len() > max {
+                    eprintln!(
+                        "udp-echo: a line of {} bytes does not fit in one datagram to {peer}; not sent",
+                        buf.len()
+                    );
+                    continue;
+                }
+                if let Err(e) = socket.send_to(&buf, peer) {
+                    eprintln!("udp-echo: send to {peer}: {}", shared::io_text::describe(&e));
+                }
+            }
+        }
+    }
+}
