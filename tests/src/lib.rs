@@ -7,6 +7,7 @@
 //! test's stderr with a prefix, so a failing test shows what the tool said.
 
 pub mod http;
+pub mod peers;
 pub mod scripted;
 
 use std::io::{BufRead, BufReader, Read};
@@ -180,7 +181,8 @@ impl Lines {
 pub fn addr_after(line: &str, marker: &str) -> Option<SocketAddr> {
     let rest = &line[line.find(marker)? + marker.len()..];
     let word = rest.split_whitespace().next()?;
-    let word = word.trim_start_matches("http://").trim_end_matches('/');
+    // `http://ADDR/`, `(http://ADDR/)`, `ADDR,`: the address ends at its port.
+    let word = word.trim_start_matches("http://").trim_end_matches(|c: char| !c.is_ascii_digit());
     word.parse().ok()
 }
 
@@ -206,18 +208,23 @@ pub enum Capture {
     Stderr,
     /// stdout and stderr both as lines.
     Both,
+    /// stderr as lines; stdout left as the caller set it (a file, say).
+    StderrOnly,
 }
 
-/// Spawns `cmd` with piped stdout and stderr (stdin as the caller set it,
-/// else null) and starts collecting lines as `capture` says.
+/// Spawns `cmd` with piped stderr (and stdout, unless `StderrOnly`; stdin
+/// as the caller set it) and starts collecting lines as `capture` says.
 pub fn start(mut cmd: Command, capture: Capture) -> Running {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    if capture != Capture::StderrOnly {
+        cmd.stdout(Stdio::piped());
+    }
+    cmd.stderr(Stdio::piped());
     let label = cmd.get_program().to_string_lossy().rsplit('/').next().unwrap_or("child").to_string();
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {label}: {e}"));
     let stderr = child.stderr.take().map(|s| Lines::collect(s, format!("[{label} stderr] ")));
     let (stdout, raw_stdout) = match capture {
         Capture::Both => (child.stdout.take().map(|s| Lines::collect(s, format!("[{label} stdout] "))), None),
-        Capture::Stderr => (None, child.stdout.take()),
+        Capture::Stderr | Capture::StderrOnly => (None, child.stdout.take()),
     };
     Running { child, stderr, stdout, raw_stdout, raw_stderr: None }
 }
@@ -358,6 +365,7 @@ mod tests {
             ("Serving /x at http://127.0.0.1:8000/", " at ", Some("127.0.0.1:8000")),
             ("tcp-echo: listening on [::1]:5000", "listening on ", Some("[::1]:5000")),
             ("listening on nowhere", "listening on ", None),
+            ("Serving HTTP on 127.0.0.1 port 5 (http://127.0.0.1:5/) ...", "(http://", Some("127.0.0.1:5")),
             ("nothing here", "listening on ", None),
         ];
         for (line, marker, want) in cases {

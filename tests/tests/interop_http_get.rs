@@ -1,0 +1,189 @@
+//! http-get against servers nobody here wrote: nginx (a 1 GiB file, ranges
+//! and resume, 404, the directory redirect), Python's http.server
+//! (HTTP/1.0), and httpbin under gunicorn (redirect chains, statuses,
+//! chunked streams, slow bodies, credentials, the headers we send), with
+//! outputs compared to what curl fetches from the same URLs.
+
+// Test code: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use harness::{Capture, Running, TempDir, peer, peers};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn http_get(dir: &Path, args: &[&str]) -> harness::Finished {
+    let mut cmd = Command::new(harness::bin("http-get"));
+    cmd.args(args).current_dir(dir);
+    harness::run(cmd, None, LIMIT)
+}
+
+fn curl(args: &[&str]) -> harness::Finished {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "--max-time", "60"]).args(args);
+    harness::run(cmd, None, LIMIT)
+}
+
+/// The hash of a file, by the system's `sha256sum` (fast on a 1 GiB file).
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn nginx_big_file_ranges_resume_404_and_redirect() {
+    let dir = TempDir::new("nginx-get");
+    let www = dir.join("www");
+    std::fs::create_dir_all(www.join("folder")).unwrap();
+    std::fs::write(www.join("folder/inside.txt"), "inside\n").unwrap();
+    std::fs::write(www.join("folder/index.html"), "folder index\n").unwrap();
+    // 1 GiB, sparse but for marks at the start, the middle and the end.
+    let big = www.join("big.bin");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(1 << 30).unwrap();
+    use std::os::unix::fs::FileExt;
+    for (at, mark) in [(0u64, &b"start"[..]), (1 << 29, b"middle"), ((1 << 30) - 3, b"end")] {
+        file.write_all_at(mark, at).unwrap();
+    }
+    drop(file);
+    let Some(nginx) = peers::nginx(&www) else { return };
+    let base = format!("http://{}", nginx.addr);
+    let out = dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    // The whole gigabyte, byte for byte.
+    let r = http_get(&out, &["-o", "big.bin", &format!("{base}/big.bin")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(sha256(&out.join("big.bin")), sha256(&big));
+    // Resume: keep the first 100 MiB, fetch the rest with a Range.
+    std::fs::remove_file(out.join("big.bin")).unwrap();
+    std::fs::copy(&big, out.join("part-src")).unwrap();
+    let f = std::fs::OpenOptions::new().write(true).open(out.join("part-src")).unwrap();
+    f.set_len(100 << 20).unwrap();
+    drop(f);
+    std::fs::rename(out.join("part-src"), out.join("big.bin.part")).unwrap();
+    let r = http_get(&out, &["-c", "-o", "big.bin", &format!("{base}/big.bin")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(sha256(&out.join("big.bin")), sha256(&big));
+    assert!(!out.join("big.bin.part").exists());
+    // Already complete: nginx answers 416, which is success.
+    let r = http_get(&out, &["-c", "-o", "big.bin", &format!("{base}/big.bin")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    std::fs::remove_file(out.join("big.bin")).unwrap();
+    // 404 and the directory redirect.
+    let r = http_get(&out, &[&format!("{base}/missing")]);
+    assert_eq!(r.code, Some(22));
+    let r = http_get(&out, &["-w", "%{url_effective}", &format!("{base}/folder")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(String::from_utf8_lossy(&r.stdout), format!("folder index\n{base}/folder/"), "followed the 301");
+    let r = http_get(&out, &[&format!("{base}/folder/inside.txt")]);
+    assert_eq!(r.stdout, b"inside\n");
+    drop(nginx);
+}
+
+fn python_server(root: &Path) -> Option<(Running, SocketAddr)> {
+    if !peers::python_has(&["http.server"]) {
+        return None;
+    }
+    let mut cmd = Command::new(peers::python());
+    cmd.args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"]).current_dir(root);
+    let run = harness::start(cmd, Capture::Both);
+    // "Serving HTTP on 127.0.0.1 port 43567 (http://127.0.0.1:43567/) ..."
+    let addr = run.addr_on_stdout("(http://");
+    Some((run, addr))
+}
+
+#[test]
+fn python_http_server_http10() {
+    let dir = TempDir::new("py-get");
+    let data = harness::pseudo_random(2, 3 * 1024 * 1024);
+    std::fs::write(dir.join("data.bin"), &data).unwrap();
+    let Some((_server, addr)) = python_server(dir.path()) else { return };
+    let r = http_get(dir.path(), &["-i", &format!("http://{addr}/data.bin")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let head_end = r.stdout.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(r.stdout.starts_with(b"HTTP/1.0 200 OK\r\n"));
+    assert!(r.stdout[head_end..] == data[..]);
+    let r = http_get(dir.path(), &[&format!("http://{addr}/nothing")]);
+    assert_eq!(r.code, Some(22));
+    let listing = http_get(dir.path(), &[&format!("http://{addr}/")]);
+    if peer("curl") {
+        assert_eq!(listing.stdout, curl(&[&format!("http://{addr}/")]).stdout, "same listing as curl gets");
+    }
+}
+
+/// httpbin under gunicorn on a loopback port.
+fn httpbin() -> Option<(Running, String)> {
+    if !peers::python_has(&["httpbin", "gunicorn"]) {
+        return None;
+    }
+    let mut cmd = Command::new(peers::python());
+    cmd.args(["-m", "gunicorn", "-b", "127.0.0.1:0", "-w", "2", "--threads", "4", "httpbin:app"]);
+    let run = harness::start(cmd, Capture::Both);
+    // "[INFO] Listening at: http://127.0.0.1:39721 (1234)"
+    let addr = run.addr_on_stderr("Listening at: ");
+    Some((run, format!("http://{addr}")))
+}
+
+#[test]
+fn httpbin_redirects_statuses_streams_and_credentials() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-get");
+    let here = dir.path();
+    // Redirect chains, absolute and relative.
+    for path in ["/redirect/4", "/relative-redirect/3", "/absolute-redirect/2"] {
+        let r = http_get(here, &["-w", "\n%{url_effective}", &format!("{base}{path}")]);
+        assert_eq!(r.code, Some(0), "{path}: {}", r.stderr);
+        assert!(String::from_utf8_lossy(&r.stdout).ends_with(&format!("{base}/get")), "{path}");
+    }
+    let r = http_get(here, &["--max-redirects", "2", &format!("{base}/redirect/5")]);
+    assert_eq!(r.code, Some(47), "{}", r.stderr);
+    // Statuses.
+    let r = http_get(here, &["-w", "%{http_code}", &format!("{base}/status/418")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(22), &b"418"[..]));
+    let r = http_get(here, &["-w", "%{http_code}", &format!("{base}/status/204")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"204"[..]));
+    // A chunked stream of 20 JSON lines.
+    let r = http_get(here, &["-v", &format!("{base}/stream/20")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.to_ascii_lowercase().contains("< transfer-encoding: chunked"), "{}", r.stderr);
+    assert_eq!(String::from_utf8_lossy(&r.stdout).lines().count(), 20);
+    // A slow body cut by -m.
+    let start = std::time::Instant::now();
+    let r = http_get(here, &["-m", "1s", &format!("{base}/drip?duration=10&numbytes=10&delay=0")]);
+    assert_eq!(r.code, Some(28), "{}", r.stderr);
+    assert!(start.elapsed() < Duration::from_secs(8));
+    // Credentials from the URL's user info.
+    let with_user = base.replacen("http://", "http://user:pa%20ss@", 1);
+    let r = http_get(here, &[&format!("{with_user}/basic-auth/user/pa%20ss")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = http_get(here, &[&format!("{with_user}/basic-auth/user/other")]);
+    assert_eq!(r.code, Some(22));
+    // What we send, as httpbin saw it.
+    let r = http_get(here, &["-H", "X-Netkit: yes", &format!("{base}/headers")]);
+    let seen = String::from_utf8_lossy(&r.stdout);
+    assert!(seen.contains("\"X-Netkit\": \"yes\""), "{seen}");
+    assert!(seen.contains(&format!("\"User-Agent\": \"http-get/{}\"", env!("CARGO_PKG_VERSION"))), "{seen}");
+    // POST with a body.
+    let r = http_get(here, &["-d", "a=1&b=two", &format!("{base}/post")]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("\"b\": \"two\""));
+    // The same bytes as curl for deterministic resources.
+    if peer("curl") {
+        for path in [
+            "/html",
+            "/robots.txt",
+            "/encoding/utf8",
+            "/bytes/4096?seed=7",
+            "/range/5000",
+            "/stream-bytes/9000?seed=3&chunk_size=700",
+        ] {
+            let ours = http_get(here, &[&format!("{base}{path}")]);
+            let theirs = curl(&[&format!("{base}{path}")]);
+            assert_eq!(ours.code, Some(0), "{path}: {}", ours.stderr);
+            assert!(ours.stdout == theirs.stdout, "{path}: same bytes as curl");
+        }
+    }
+}

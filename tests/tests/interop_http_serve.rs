@@ -1,0 +1,255 @@
+//! http-serve against the clients people use: curl (ranges, conditionals,
+//! HEAD, keep-alive, HTTP/1.0), wget mirroring a tree through the
+//! listings, h11 checking the framing of every response, and headless
+//! Chromium running a page's script and rendering a listing.
+
+// Test code: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+use std::ffi::OsStr;
+use std::net::SocketAddr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use harness::{Capture, Running, TempDir, peer, peers};
+
+const LIMIT: Duration = Duration::from_secs(60);
+const TEXT: &str = "abcdefghijklmnopqrstuvwxyz";
+
+fn serve(dir: &Path) -> (Running, SocketAddr) {
+    let mut cmd = Command::new(harness::bin("http-serve"));
+    cmd.args(["-p", "0"]).arg(dir);
+    let run = harness::start(cmd, Capture::Both);
+    let addr = run.addr_on_stdout(" at ");
+    (run, addr)
+}
+
+fn site() -> (TempDir, Running, SocketAddr) {
+    let dir = TempDir::new("interop-site");
+    std::fs::write(dir.join("a.txt"), TEXT).unwrap();
+    std::fs::create_dir(dir.join("dir")).unwrap();
+    let (run, addr) = serve(dir.path());
+    (dir, run, addr)
+}
+
+fn curl(args: &[&str]) -> harness::Finished {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "--max-time", "30"]).args(args);
+    harness::run(cmd, None, LIMIT)
+}
+
+fn text(f: &harness::Finished) -> String {
+    String::from_utf8_lossy(&f.stdout).into_owned()
+}
+
+#[test]
+fn curl_ranges_conditionals_head_keepalive_http10() {
+    if !peer("curl") {
+        return;
+    }
+    let (_dir, _server, addr) = site();
+    let url = format!("http://{addr}/a.txt");
+    let r = curl(&["-r", "2-5", &url]);
+    assert_eq!(text(&r), "cdef");
+    let r = curl(&["-r", "-3", &url]);
+    assert_eq!(text(&r), "xyz");
+    let r = curl(&["-r", "0-1,4-5", "-D", "-", &url]);
+    let t = text(&r);
+    assert!(t.starts_with("HTTP/1.1 206 Partial Content\r\n"), "{t}");
+    assert!(t.contains("Content-Type: multipart/byteranges; boundary="), "{t}");
+    assert!(
+        t.contains("Content-Range: bytes 0-1/26\r\n\r\nab\r\n")
+            && t.contains("Content-Range: bytes 4-5/26\r\n\r\nef\r\n"),
+        "{t}"
+    );
+    let r = curl(&["-o", "/dev/null", "-w", "%{http_code}", "-r", "30-", &url]);
+    assert_eq!(text(&r), "416");
+    // HEAD.
+    let head = text(&curl(&["-I", &url]));
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("Content-Length: 26\r\n"), "{head}");
+    let field = |name: &str| {
+        head.lines().find_map(|l| l.strip_prefix(&format!("{name}: "))).map(|v| v.trim().to_string()).unwrap()
+    };
+    let (etag, last_modified) = (field("ETag"), field("Last-Modified"));
+    // If-None-Match and If-Modified-Since (curl -z).
+    let r = curl(&["-o", "/dev/null", "-w", "%{http_code}", "-H", &format!("If-None-Match: {etag}"), &url]);
+    assert_eq!(text(&r), "304");
+    let r = curl(&["-o", "/dev/null", "-w", "%{http_code}", "-z", &last_modified, &url]);
+    assert_eq!(text(&r), "304");
+    // Several URLs on one kept-alive connection: one connect in all.
+    let dir_url = format!("http://{addr}/dir/");
+    let r = curl(&[
+        "-o",
+        "/dev/null",
+        "-o",
+        "/dev/null",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{num_connects} ",
+        &url,
+        &dir_url,
+        &url,
+    ]);
+    assert_eq!(text(&r), "1 0 0 ");
+    // HTTP/1.0.
+    let r = curl(&["--http1.0", "-w", " %{http_code}", &url]);
+    assert_eq!(text(&r), format!("{TEXT} 200"));
+}
+
+/// Names that trip up mirrors: spaces, `#`, `%`, non-ASCII.
+const TREE: &[&[u8]] = &[
+    b"top.txt",
+    b"with space.txt",
+    b"hash#name.txt",
+    b"100% done.txt",
+    "caf\u{e9}.txt".as_bytes(),
+    b"sub dir/inner.txt",
+    b"sub dir/deeper/leaf #2.txt",
+];
+
+fn files_below(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn wget_mirrors_a_tree_through_the_listings() {
+    if !peer("wget") {
+        return;
+    }
+    let dir = TempDir::new("wget-tree");
+    let tree = dir.join("tree");
+    for (i, name) in TREE.iter().enumerate() {
+        let path = tree.join(OsStr::from_bytes(name));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("file {i}\n")).unwrap();
+    }
+    let (_server, addr) = serve(&tree);
+    let mirror = dir.join("mirror");
+    let mut cmd = Command::new("wget");
+    cmd.args(["-r", "-np", "-nH", "-q", "--restrict-file-names=nocontrol", "-e", "robots=off", "-P"])
+        .arg(&mirror)
+        .arg(format!("http://{addr}/"));
+    let out = harness::run(cmd, None, LIMIT);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // wget saves each listing as index.html; the tree itself has none.
+    let mirrored: Vec<PathBuf> =
+        files_below(&mirror).into_iter().filter(|p| p.file_name() != Some(OsStr::new("index.html"))).collect();
+    assert_eq!(mirrored, files_below(&tree));
+    for rel in &mirrored {
+        assert_eq!(
+            std::fs::read(mirror.join(rel)).unwrap(),
+            std::fs::read(tree.join(rel)).unwrap(),
+            "{}",
+            rel.display()
+        );
+    }
+}
+
+#[test]
+fn h11_accepts_the_framing_of_every_response() {
+    if !peers::python_has(&["h11"]) {
+        return;
+    }
+    let (_dir, _server, addr) = site();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/h11_check.py");
+    let mut cmd = Command::new(peers::python());
+    cmd.arg(script).arg(addr.ip().to_string()).arg(addr.port().to_string());
+    let out = harness::run(cmd, None, LIMIT);
+    let t = text(&out);
+    assert_eq!(out.code, Some(0), "{t}{}", out.stderr);
+    assert!(
+        t.contains("GET /a.txt 206 4\n") && t.contains("GET /a.txt 304 0\n") && t.contains("pipelined /missing 404"),
+        "{t}"
+    );
+    assert!(t.ends_with("h11: all responses valid\n"), "{t}");
+}
+
+/// Headless Chromium with the flags a closed network needs.
+fn chromium(profile: &Path, args: &[&str]) -> harness::Finished {
+    let mut cmd = Command::new("chromium");
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(args);
+    harness::run(cmd, None, Duration::from_secs(120))
+}
+
+#[test]
+fn chromium_runs_the_page_and_renders_a_listing() {
+    if !peer("chromium") {
+        return;
+    }
+    let dir = TempDir::new("browser");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("files/more")).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><html><head><meta charset=\"utf-8\"><link rel=\"stylesheet\" href=\"style.css\">\
+         <title>netkit</title></head><body><h1>netkit</h1><p id=\"out\">script did not run</p>\
+         <img src=\"logo.svg\" alt=\"logo\"><video src=\"clip.webm\" preload=\"auto\" muted></video>\
+         <script src=\"app.js\"></script></body></html>",
+    )
+    .unwrap();
+    std::fs::write(site.join("style.css"), "h1 { color: teal }").unwrap();
+    std::fs::write(
+        site.join("app.js"),
+        "fetch('data.json').then(r => r.json()).then(d => { document.getElementById('out').textContent = 'fetched ' + d.word; });",
+    )
+    .unwrap();
+    std::fs::write(site.join("data.json"), "{\"word\": \"rutabaga\"}").unwrap();
+    std::fs::write(
+        site.join("logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"32\" height=\"32\"><circle cx=\"16\" cy=\"16\" r=\"14\" fill=\"teal\"/></svg>",
+    )
+    .unwrap();
+    std::fs::write(site.join("clip.webm"), harness::pseudo_random(3, 256 * 1024)).unwrap();
+    for name in ["notes.txt", "photo 1.jpg", "r\u{e9}sum\u{e9}.pdf", "100%.txt"] {
+        std::fs::write(site.join("files").join(name), name).unwrap();
+    }
+    let (server, addr) = serve(&site);
+    let out =
+        chromium(&dir.join("profile1"), &["--virtual-time-budget=5000", "--dump-dom", &format!("http://{addr}/")]);
+    let dom = text(&out);
+    assert!(dom.contains("<p id=\"out\">fetched rutabaga</p>"), "the page's script ran: {dom}");
+    let log = server.stderr.as_ref().unwrap();
+    for asset in ["style.css", "app.js", "data.json", "logo.svg", "clip.webm"] {
+        log.wait_for(LIMIT, |l| l.contains(&format!("\"GET /{asset} HTTP/1.1\"")).then_some(()));
+    }
+    // A screenshot of a listing, kept where the test output can point.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("listing.png");
+    let _ = std::fs::remove_file(&png);
+    chromium(
+        &dir.join("profile2"),
+        &["--window-size=1000,600", &format!("--screenshot={}", png.display()), &format!("http://{addr}/files/")],
+    );
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG was written");
+    eprintln!("listing screenshot: {}", png.display());
+}

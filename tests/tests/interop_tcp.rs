@@ -1,0 +1,227 @@
+//! tcp-echo against OpenBSD netcat, Nmap's ncat and socat: 16 MiB of random
+//! bytes each way at once, compared byte for byte, every process exiting by
+//! itself; half-closing clients; the echo service.
+
+// Test code: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+use std::fs::File;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use harness::{Capture, Running, TempDir, peer, peers};
+
+const SIZE: usize = 16 * 1024 * 1024;
+/// Generous: both sides must end by themselves, in seconds.
+const EXIT: Duration = Duration::from_secs(60);
+
+/// Two 16 MiB inputs, `a` (tcp-echo's side) and `b` (the peer's).
+struct Files(TempDir);
+
+impl Files {
+    fn new(label: &str) -> Files {
+        let dir = TempDir::new(label);
+        std::fs::write(dir.join("a-in"), harness::pseudo_random(11, SIZE)).unwrap();
+        std::fs::write(dir.join("b-in"), harness::pseudo_random(12, SIZE)).unwrap();
+        Files(dir)
+    }
+
+    fn input(&self, side: &str) -> Stdio {
+        Stdio::from(File::open(self.0.join(format!("{side}-in"))).unwrap())
+    }
+
+    fn output(&self, side: &str) -> Stdio {
+        Stdio::from(File::create(self.0.join(format!("{side}-out"))).unwrap())
+    }
+
+    /// Each side's input arrived at the other, unchanged.
+    fn check(&self) {
+        let read = |n: &str| std::fs::read(self.0.join(n)).unwrap();
+        let (a_in, b_in, a_out, b_out) = (read("a-in"), read("b-in"), read("a-out"), read("b-out"));
+        assert_eq!((b_out.len(), a_out.len()), (SIZE, SIZE), "16 MiB each way");
+        assert!(b_out == a_in, "tcp-echo's bytes arrived unchanged");
+        assert!(a_out == b_in, "the peer's bytes arrived unchanged");
+    }
+}
+
+fn tcp_echo() -> Command {
+    Command::new(harness::bin("tcp-echo"))
+}
+
+/// `tcp-echo -l EXTRA 127.0.0.1:0` with side a's files.
+fn our_listener(files: &Files, extra: &[&str]) -> (Running, SocketAddr) {
+    let mut cmd = tcp_echo();
+    cmd.arg("-l").args(extra).arg("127.0.0.1:0").stdin(files.input("a")).stdout(files.output("a"));
+    let run = harness::start(cmd, Capture::StderrOnly);
+    let addr = run.addr_on_stderr("listening on ");
+    (run, addr)
+}
+
+/// Runs tcp-echo as the client of `addr` with side a's files.
+fn our_client(files: &Files, addr: &str) {
+    let mut child = tcp_echo().arg(addr).stdin(files.input("a")).stdout(files.output("a")).spawn().unwrap();
+    assert!(harness::wait_timeout(&mut child, EXIT).success(), "tcp-echo exited 0 by itself");
+}
+
+/// Runs a peer client command with side b's files.
+fn their_client(files: &Files, mut cmd: Command) {
+    let mut child = cmd.stdin(files.input("b")).stdout(files.output("b")).spawn().unwrap();
+    let status = harness::wait_timeout(&mut child, EXIT);
+    assert!(status.success(), "{:?} exited 0 by itself: {status}", cmd.get_program());
+}
+
+#[test]
+fn our_client_to_nc_listener() {
+    if !peer("nc") {
+        return;
+    }
+    let files = Files::new("nc-listen");
+    let mut cmd = Command::new("nc");
+    cmd.args(["-lvN", "127.0.0.1", "0"]).stdin(files.input("b")).stdout(files.output("b"));
+    let mut nc = harness::start(cmd, Capture::StderrOnly);
+    // OpenBSD nc says "Listening on localhost PORT".
+    let port: u16 =
+        nc.stderr.as_ref().unwrap().wait_for(harness::START_TIMEOUT, |l| {
+            l.strip_prefix("Listening on ")?.split_whitespace().nth(1)?.parse().ok()
+        });
+    our_client(&files, &format!("127.0.0.1:{port}"));
+    assert!(nc.wait_exit(EXIT).success(), "nc exited by itself");
+    files.check();
+}
+
+#[test]
+fn our_client_to_ncat_listener() {
+    if !peer("ncat") {
+        return;
+    }
+    let files = Files::new("ncat-listen");
+    let (mut ncat, port) = peers::start_on_probed_port(
+        |port| {
+            let mut c = Command::new("ncat");
+            c.args(["-lv", "127.0.0.1", &port.to_string()]).stdin(files.input("b")).stdout(files.output("b"));
+            c
+        },
+        "Listening on",
+        false,
+    );
+    our_client(&files, &format!("127.0.0.1:{port}"));
+    assert!(ncat.wait_exit(EXIT).success(), "ncat exited by itself");
+    files.check();
+}
+
+#[test]
+fn our_client_to_socat_listener() {
+    if !peer("socat") {
+        return;
+    }
+    let files = Files::new("socat-listen");
+    let mut cmd = Command::new("socat");
+    // -t: socat's wait after one side ends; the default 0.5 s is what cuts
+    // replies short, so give it room.
+    cmd.args(["-d", "-d", "-t", "30", "TCP-LISTEN:0,bind=127.0.0.1", "STDIO"])
+        .stdin(files.input("b"))
+        .stdout(files.output("b"));
+    let mut socat = harness::start(cmd, Capture::StderrOnly);
+    let addr = socat.addr_on_stderr("listening on AF=2 ");
+    our_client(&files, &addr.to_string());
+    assert!(socat.wait_exit(EXIT).success(), "socat exited by itself");
+    files.check();
+}
+
+#[test]
+fn nc_client_to_our_listener() {
+    if !peer("nc") {
+        return;
+    }
+    let files = Files::new("nc-client");
+    let (mut ours, addr) = our_listener(&files, &[]);
+    let mut nc = Command::new("nc");
+    nc.args(["-N", "127.0.0.1", &addr.port().to_string()]);
+    their_client(&files, nc);
+    assert!(ours.wait_exit(EXIT).success());
+    files.check();
+}
+
+#[test]
+fn ncat_client_to_our_listener() {
+    if !peer("ncat") {
+        return;
+    }
+    let files = Files::new("ncat-client");
+    let (mut ours, addr) = our_listener(&files, &[]);
+    let mut ncat = Command::new("ncat");
+    ncat.args(["127.0.0.1", &addr.port().to_string()]);
+    their_client(&files, ncat);
+    assert!(ours.wait_exit(EXIT).success());
+    files.check();
+}
+
+#[test]
+fn socat_client_to_our_listener() {
+    if !peer("socat") {
+        return;
+    }
+    let files = Files::new("socat-client");
+    let (mut ours, addr) = our_listener(&files, &[]);
+    let mut socat = Command::new("socat");
+    socat.args(["-t", "30", "STDIO", &format!("TCP:{addr}")]);
+    their_client(&files, socat);
+    assert!(ours.wait_exit(EXIT).success());
+    files.check();
+}
+
+#[test]
+fn nc_half_close_then_late_reply_arrives() {
+    if !peer("nc") {
+        return;
+    }
+    let mut cmd = tcp_echo();
+    cmd.args(["-l", "127.0.0.1:0"]).stdin(Stdio::piped());
+    let mut ours = harness::start(cmd, Capture::Both);
+    let addr = ours.addr_on_stderr("listening on ");
+    let mut reply_pipe = ours.child.stdin.take().unwrap();
+    let mut nc = Command::new("nc")
+        .args(["-N", "127.0.0.1", &addr.port().to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut nc_in = nc.stdin.take().unwrap();
+    nc_in.write_all(b"question\n").unwrap();
+    drop(nc_in);
+    // The question arrived (nc has half-closed); only then answer.
+    ours.stdout.as_ref().unwrap().wait_for(EXIT, |l| (l == "question").then_some(()));
+    std::thread::sleep(Duration::from_millis(500));
+    reply_pipe.write_all(b"late answer\n").unwrap();
+    drop(reply_pipe);
+    let out = nc.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"late answer\n");
+    assert!(ours.wait_exit(EXIT).success());
+}
+
+#[test]
+fn socat_and_ncat_clients_to_our_echo_service() {
+    let mut cmd = tcp_echo();
+    cmd.args(["-l", "--echo", "127.0.0.1:0"]);
+    let echo = harness::start(cmd, Capture::Stderr);
+    let addr = echo.addr_on_stderr("listening on ");
+    let payload = harness::pseudo_random(21, 1024 * 1024);
+    let clients: Vec<(&str, Vec<String>)> = vec![
+        ("socat", vec!["-t".into(), "30".into(), "STDIO".into(), format!("TCP:{addr}")]),
+        ("ncat", vec!["127.0.0.1".into(), addr.port().to_string()]),
+        ("nc", vec!["-N".into(), "127.0.0.1".into(), addr.port().to_string()]),
+    ];
+    for (program, args) in clients {
+        if !peer(program) {
+            continue;
+        }
+        let mut cmd = Command::new(program);
+        cmd.args(&args);
+        let out = harness::run(cmd, Some(&payload), EXIT);
+        assert_eq!(out.code, Some(0), "{program}: {}", out.stderr);
+        assert!(out.stdout == payload, "{program} got its bytes back");
+    }
+}
