@@ -191,4 +191,44 @@ mod tests {
         // Even with both options, `..` never climbs above the root.
         assert_eq!(outcome(&root, "/../x", open), Err(Refusal::BadPath("path climbs above the root")));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn never_resolves_outside_the_root(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b"..".to_vec()),
+                    proptest::strategy::Just(b".".to_vec()),
+                    proptest::strategy::Just(b"out".to_vec()),
+                    proptest::strategy::Just(b"in".to_vec()),
+                    proptest::strategy::Just(b"sub".to_vec()),
+                    proptest::strategy::Just(b"loop1".to_vec()),
+                    proptest::strategy::Just(b"".to_vec()),
+                    proptest::collection::vec(proptest::num::u8::ANY, 0..6),
+                ],
+                0..8,
+            ),
+            hidden: bool,
+        ) {
+            let (_t, root) = tree();
+            let mut path = Vec::new();
+            for p in parts {
+                path.push(b'/');
+                path.extend_from_slice(&p);
+            }
+            if path.is_empty() {
+                path.push(b'/');
+            }
+            if let Ok(found) = resolve(&root, &path, Rules { hidden, follow_symlinks: false }) {
+                proptest::prop_assert!(found.path.starts_with(&root));
+                if let Ok(real) = std::fs::canonicalize(&found.path) {
+                    proptest::prop_assert!(real.starts_with(&root), "{:?} leads outside", real);
+                }
+                for s in &found.segments {
+                    proptest::prop_assert!(!s.is_empty() && s != b"." && s != b".." && !s.contains(&b'/'));
+                }
+            }
+        }
+    }
 }

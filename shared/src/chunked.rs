@@ -293,4 +293,49 @@ mod tests {
             assert_eq!(out, payload, "read size {read_size}");
         }
     }
+
+    /// Hands out its bytes in the sizes it is given, as a network would.
+    struct Pieces {
+        data: Vec<u8>,
+        sizes: Vec<usize>,
+        turn: usize,
+    }
+
+    impl Read for Pieces {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let size = self.sizes.get(self.turn % self.sizes.len().max(1)).copied().unwrap_or(1).max(1);
+            self.turn += 1;
+            let n = size.min(out.len()).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data.drain(..n);
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encode_then_decode_is_identity_for_any_splits(
+            payload in proptest::collection::vec(proptest::num::u8::ANY, 0..5000),
+            writes in proptest::collection::vec(1usize..700, 1..20),
+            reads in proptest::collection::vec(1usize..300, 1..20),
+            buffer in 1usize..64,
+        ) {
+            let mut w = ChunkedWriter::new(Vec::new());
+            let mut rest = payload.as_slice();
+            let mut i = 0;
+            while !rest.is_empty() {
+                let n = writes[i % writes.len()].min(rest.len());
+                w.write_all(&rest[..n]).unwrap();
+                rest = &rest[n..];
+                i += 1;
+            }
+            let wire = w.finish().unwrap();
+            let source = Pieces { data: wire, sizes: reads, turn: 0 };
+            let mut r = ChunkedReader::new(io::BufReader::with_capacity(buffer, source));
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).unwrap();
+            proptest::prop_assert!(r.is_done());
+            proptest::prop_assert_eq!(out, payload);
+        }
+    }
 }

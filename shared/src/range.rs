@@ -168,4 +168,44 @@ mod tests {
             assert_eq!(resolve(specs, *len), *want, "{specs:?} / {len}");
         }
     }
+
+    fn spec() -> impl proptest::strategy::Strategy<Value = RangeSpec> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (any::<u64>(), any::<u64>()).prop_map(|(a, b)| FromTo(a.min(b), a.max(b))),
+            (0u64..10_000, 0u64..10_000).prop_map(|(a, b)| FromTo(a.min(b), a.max(b))),
+            any::<u64>().prop_map(From),
+            (0u64..10_000).prop_map(From),
+            any::<u64>().prop_map(Suffix),
+            (0u64..10_000).prop_map(Suffix),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn resolved_ranges_stay_inside_the_file(
+            specs in proptest::collection::vec(spec(), 1..20),
+            len in proptest::prop_oneof![0u64..10_000, proptest::num::u64::ANY],
+        ) {
+            match resolve(&specs, len) {
+                Resolved::Partial(ranges) => {
+                    proptest::prop_assert!(!ranges.is_empty());
+                    let mut end = None;
+                    for r in &ranges {
+                        proptest::prop_assert!(r.start < r.end && r.end <= len, "{:?} outside 0..{}", r, len);
+                        if let Some(e) = end {
+                            proptest::prop_assert!(r.start > e, "overlapping or touching");
+                        }
+                        end = Some(r.end);
+                    }
+                }
+                Resolved::Unsatisfiable | Resolved::Full => {}
+            }
+        }
+
+        #[test]
+        fn parsing_any_text_never_panics(text in "\\PC{0,80}") {
+            let _ = parse(text.as_bytes(), 16);
+        }
+    }
 }
