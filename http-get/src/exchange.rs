@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::ClientConfig;
 use shared::body::Body;
 use shared::framing::response_body;
 use shared::head::Limits;
@@ -59,8 +58,8 @@ pub struct Settings {
     pub connect_timeout: Duration,
     /// The transfer's deadline and idle limit.
     pub clock: Clock,
-    /// TLS configuration for https.
-    pub tls: Arc<ClientConfig>,
+    /// TLS configuration for https, made on first use.
+    pub tls: Arc<crate::tls::Lazy>,
     /// Print heads to stderr.
     pub verbose: bool,
 }
@@ -95,7 +94,8 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
     }
     let stream = if req.url.scheme() == "https" {
         let left = limit.saturating_sub(started.elapsed());
-        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, &shown, settings.tls.clone(), left)?))
+        let config = settings.tls.get()?;
+        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, &shown, config, left)?))
     } else {
         Stream::Plain(tcp)
     };

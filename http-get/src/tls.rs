@@ -18,6 +18,34 @@ use url::{Host, Url};
 
 use crate::failure::{Failure, code, tls_error};
 
+/// The TLS configuration, built the first time an https URL needs it: a
+/// plain-http fetch never reads the system's certificate store.
+#[derive(Debug)]
+pub struct Lazy {
+    /// `--cacert`.
+    cacert: Option<std::path::PathBuf>,
+    /// `-k`.
+    insecure: bool,
+    /// The configuration once built.
+    config: std::sync::OnceLock<Arc<ClientConfig>>,
+}
+
+impl Lazy {
+    /// Remembers how to build the configuration.
+    pub fn new(cacert: Option<std::path::PathBuf>, insecure: bool) -> Lazy {
+        Lazy { cacert, insecure, config: std::sync::OnceLock::new() }
+    }
+
+    /// The configuration, built now if it was not yet.
+    pub fn get(&self) -> Result<Arc<ClientConfig>, Failure> {
+        if let Some(c) = self.config.get() {
+            return Ok(c.clone());
+        }
+        let built = config(self.cacert.as_deref(), self.insecure)?;
+        Ok(self.config.get_or_init(|| built).clone())
+    }
+}
+
 /// Builds the client configuration: the CA file given (only it), else the
 /// system's store, else the bundled Mozilla roots; `insecure` skips
 /// certificate checks (signatures are still verified).

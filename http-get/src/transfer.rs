@@ -91,7 +91,14 @@ impl Plan {
         } else {
             FailMode::Fail
         };
-        let tls = crate::tls::config(cli.cacert.as_deref(), cli.insecure)?;
+        if let Some(path) = &cli.cacert {
+            // Read when an https URL needs it; a missing file is a usage
+            // error now, before any traffic.
+            std::fs::metadata(path).map_err(|e| {
+                Failure::new(code::USAGE, format!("--cacert {}: {}", path.display(), shared::io_text::describe(&e)))
+            })?;
+        }
+        let tls = std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure));
         let deadline = cli.max_time.map(|t| Instant::now() + t);
         let quiet = cli.silent && !cli.show_error;
         Ok(Plan {

@@ -336,6 +336,61 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finishe
     Finished { code: status.code(), stdout, stderr }
 }
 
+/// Like [`run`], and also reports the child's peak resident memory in
+/// KiB (from wait4's rusage), for tests that bound memory.
+// The child is reaped by wait4 (which std's Child does not see).
+#[allow(clippy::zombie_processes)]
+pub fn run_measured(mut cmd: Command, timeout: Duration) -> (Finished, u64) {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
+    let mut out = child.stdout.take().expect("stdout piped");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let out_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let pid = child.id() as libc::pid_t;
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(1);
+    let (status, max_rss) = loop {
+        let mut status: libc::c_int = 0;
+        // SAFETY: an all-zero rusage is a valid value to be overwritten.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: waiting on our own child with valid out-pointers.
+        let got = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if got == pid {
+            let code = if libc::WIFEXITED(status) { Some(libc::WEXITSTATUS(status)) } else { None };
+            break (code, u64::try_from(usage.ru_maxrss).unwrap_or(0));
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("{:?} did not exit within {timeout:?}", cmd.get_program());
+        }
+        // Polling an exit status; this is not waiting for readiness.
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    };
+    let stdout = out_thread.join().unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&err_thread.join().unwrap_or_default()).into_owned();
+    (Finished { code: status, stdout, stderr }, max_rss)
+}
+
+/// Peak resident memory of a running process in KiB (VmHWM).
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// True when `name` is a program on PATH.
 pub fn on_path(name: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))

@@ -1,0 +1,220 @@
+//! The real http-serve binary under attack: idle and dribbling connections
+//! by the hundred, a client that never reads, every kind of malformed
+//! request, and a traversal corpus aimed at a secret beside the root. After
+//! all of it the same process still answers, in little memory.
+
+// Test code: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use harness::http::{Conn, exchange, get};
+use harness::{Capture, Running, TempDir};
+
+const SECRET: &str = "SECRET-0123456789-do-not-serve";
+
+struct Site {
+    dir: TempDir,
+    server: Running,
+    addr: SocketAddr,
+}
+
+fn site() -> Site {
+    let dir = TempDir::new("attack");
+    let root = dir.join("root");
+    std::fs::create_dir_all(root.join("pub/deep")).unwrap();
+    std::fs::write(dir.join("secret.txt"), SECRET).unwrap();
+    std::fs::write(root.join(".secret"), SECRET).unwrap();
+    for i in 0..50 {
+        std::fs::write(root.join(format!("pub/f{i}.txt")), format!("public {i}")).unwrap();
+    }
+    std::fs::write(root.join("pub/deep/x.txt"), "x").unwrap();
+    let big = std::fs::File::create(root.join("big.bin")).unwrap();
+    big.set_len(1 << 30).unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.txt"), root.join("pub/link")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), root.join("pub/updir")).unwrap();
+    std::os::unix::fs::symlink("loop-b", root.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", root.join("loop-b")).unwrap();
+    let mut cmd = Command::new(harness::bin("http-serve"));
+    cmd.args(["-p", "0", "--timeout", "3s"]).arg(&root);
+    let server = harness::start(cmd, Capture::Both);
+    let addr = server.addr_on_stdout(" at ");
+    Site { dir, server, addr }
+}
+
+fn request(target: &str, extra: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nHost: t\r\n{extra}\r\n").into_bytes()
+}
+
+/// Sends raw bytes (in a thread, as the server may answer before all of
+/// them are read) and reads one response's status.
+fn status_of(addr: SocketAddr, raw: Vec<u8>) -> u16 {
+    let mut c = Conn::open(addr);
+    let mut writer = c.stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let _ = writer.write_all(&raw);
+    });
+    let status = c.read(false).status;
+    let _ = sender.join();
+    status
+}
+
+fn still_serves(addr: SocketAddr) {
+    assert_eq!(get(addr, "/pub/f0.txt").text(), "public 0");
+}
+
+#[test]
+fn the_whole_attack_on_one_server() {
+    let s = site();
+    crowds_of_idle_and_dribbling_connections(s.addr);
+    a_client_that_never_reads(&s);
+    malformed_requests(s.addr);
+    traversal_corpus(s.addr);
+    still_serves(s.addr);
+    let peak = harness::peak_rss_kib(s.server.child.id());
+    eprintln!("http-serve peak resident memory after the attack: {peak} KiB");
+    assert!(peak > 0 && peak < 16 * 1024, "peak RSS {peak} KiB");
+    let _ = &s.dir;
+}
+
+fn crowds_of_idle_and_dribbling_connections(addr: SocketAddr) {
+    let silent: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let mut drips: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = stop.clone();
+    let dripper = std::thread::spawn(move || {
+        let head = b"GET /pub/f1.txt HTTP/1.1\r\nHost: t\r\n";
+        // One byte a second each, for at most ten seconds.
+        for round in 0..10 {
+            for d in &mut drips {
+                let _ = d.write_all(&head[round..=round]);
+            }
+            for _ in 0..10 {
+                if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    });
+    let mut c = Conn::open(addr);
+    let mut slowest = Duration::ZERO;
+    for i in 0..50 {
+        let start = Instant::now();
+        let r = c.request(&request(&format!("/pub/f{i}.txt"), ""));
+        slowest = slowest.max(start.elapsed());
+        assert_eq!(r.text(), format!("public {i}"));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    dripper.join().unwrap();
+    eprintln!("slowest of 50 fetches beside 100 silent and 100 dribbling connections: {slowest:?}");
+    assert!(slowest < Duration::from_secs(1), "slowest {slowest:?}");
+    drop(silent);
+}
+
+fn a_client_that_never_reads(s: &Site) {
+    let mut stuck = TcpStream::connect(s.addr).unwrap();
+    stuck.write_all(&request("/big.bin", "")).unwrap();
+    let mut first = [0u8; 12];
+    stuck.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    // Others are served meanwhile, and the stuck one is dropped after
+    // --timeout (3 s) of no progress.
+    still_serves(s.addr);
+    s.server.stderr.as_ref().unwrap().wait_for(Duration::from_secs(20), |l| {
+        (l.contains("\"GET /big.bin HTTP/1.1\" 200") && l.contains("(dropped: client stopped reading)")).then_some(())
+    });
+    still_serves(s.addr);
+}
+
+fn malformed_requests(addr: SocketAddr) {
+    let many_headers: String = (0..10_000).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let many_ranges: Vec<String> = (0..1000).map(|i| format!("{}-{}", i * 3, i * 3 + 1)).collect();
+    // (what is sent, the documented status)
+    let cases: Vec<(Vec<u8>, u16)> = vec![
+        (request(&format!("/{}", "a".repeat(9000)), ""), 414),
+        (request("/pub/f0.txt", &format!("X-Big: {}\r\n", "b".repeat(17_000))), 431),
+        (request("/pub/f0.txt", &many_headers), 431),
+        (request("/pub/f0.txt", "NoColonHere\r\n"), 400),
+        (request("/pub/f0.txt", "X-A: 1\r\n folded\r\n"), 400),
+        (b"GET /pub/f0.txt HTTP/1.1\rHost: t\r\n\r\n".to_vec(), 400),
+        (b"GET /pub/f0.txt\0 HTTP/1.1\r\nHost: t\r\n\r\n".to_vec(), 400),
+        (b"GET /pub/%00 HTTP/1.1\r\nHost: t\r\n\r\n".to_vec(), 400),
+        (b"G{T /pub/f0.txt HTTP/1.1\r\nHost: t\r\n\r\n".to_vec(), 400),
+        (b"GET /pub/f0.txt\r\n\r\n".to_vec(), 400),
+        (b"GET /pub/f0.txt\r\n".to_vec(), 400),
+        (b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(), 505),
+        (request("/pub/f0.txt", "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n"), 400),
+        (request("/pub/f0.txt", "Content-Length: 1\r\nContent-Length: 2\r\n"), 400),
+        (request("/pub/f0.txt", "Expect: 100-continue\r\n"), 200),
+        (b"GET http://elsewhere.example/pub/f0.txt HTTP/1.1\r\nHost: t\r\n\r\n".to_vec(), 200),
+        (request("/pub/f0.txt", &format!("Range: bytes={}\r\n", many_ranges.join(","))), 200),
+        (request("/pub/f0.txt", "Range: bytes=99999999999999999999999-\r\n"), 416),
+        (request("/pub/f0.txt", "Range: bytes=0-99999999999999999999999\r\n"), 206),
+    ];
+    for (raw, want) in cases {
+        let shown = String::from_utf8_lossy(&raw[..raw.len().min(40)]).into_owned();
+        assert_eq!(status_of(addr, raw), want, "{shown:?}");
+        still_serves(addr);
+    }
+}
+
+/// At least 60 ways of asking for the secret beside the root.
+fn traversal_corpus(addr: SocketAddr) {
+    let ups = [
+        "..",
+        "%2e%2e",
+        "%2E%2E",
+        ".%2e",
+        "%2e.",
+        "%252e%252e",
+        "..%00",
+        "%c0%ae%c0%ae",
+        "%e0%80%ae%e0%80%ae",
+        "..%c0%af",
+        "..%5c..",
+        "..\\..",
+        "....",
+        "..;",
+        "%2e%2e%2f",
+        "..%2f",
+        ".%00.",
+    ];
+    let mut targets: Vec<String> = Vec::new();
+    for up in ups {
+        for depth in 1..=3 {
+            let climb = vec![up; depth].join("/");
+            targets.push(format!("/{climb}/secret.txt"));
+            targets.push(format!("/pub/{climb}/secret.txt"));
+        }
+    }
+    targets.extend(
+        [
+            "/pub/link",
+            "/pub/updir/secret.txt",
+            "/pub/updir/root/.secret",
+            "/loop-a",
+            "/.secret",
+            "/pub/../.secret",
+            "/pub/%2e%2e/.secret",
+            "//secret.txt",
+            "/pub//..//..//secret.txt",
+            "/pub/deep/../../../secret.txt",
+            "/%2fsecret.txt",
+            "/pub%2f..%2f..%2fsecret.txt",
+            "http://elsewhere/../secret.txt",
+            "http://elsewhere/pub/link",
+        ]
+        .map(str::to_string),
+    );
+    assert!(targets.len() >= 60, "{} requests", targets.len());
+    for target in &targets {
+        let r = exchange(addr, &request(target, ""));
+        assert!(matches!(r.status, 400 | 404), "{target}: status {}", r.status);
+        assert!(!r.text().contains(SECRET), "{target} leaked the secret");
+    }
+    eprintln!("{} traversal requests, none leaked the secret", targets.len());
+}
