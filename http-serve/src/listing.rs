@@ -56,8 +56,10 @@ pub fn read(dir: &Path, filter: Filter<'_>) -> io::Result<Vec<Entry>> {
         if is_link && !filter.follow_symlinks && !crate::resolve::inside(filter.root, &path) {
             continue;
         }
-        // Follows symlinks: a link is listed as what it points at.
-        let Ok(meta) = fs::metadata(&path) else { continue };
+        // A link is listed as what it points at; anything else is stat'ed
+        // relative to the open directory.
+        let meta = if is_link { fs::metadata(&path) } else { item.metadata() };
+        let Ok(meta) = meta else { continue };
         if !meta.is_dir() && !meta.is_file() {
             continue;
         }
@@ -73,18 +75,14 @@ pub fn read(dir: &Path, filter: Filter<'_>) -> io::Result<Vec<Entry>> {
 }
 
 /// Directories first, then case-insensitive name order (bytes break ties,
-/// so the order is total and repeatable).
-pub fn sort(entries: &mut [Entry]) {
-    entries.sort_by(|a, b| {
-        b.dir.cmp(&a.dir).then_with(|| {
-            let la = a.name.to_ascii_lowercase();
-            let lb = b.name.to_ascii_lowercase();
-            String::from_utf8_lossy(&la)
-                .to_lowercase()
-                .cmp(&String::from_utf8_lossy(&lb).to_lowercase())
-                .then(a.name.cmp(&b.name))
-        })
-    });
+/// so the order is total and repeatable). Keys are made once per entry,
+/// not per comparison: a listing of 10,000 names sorts without 300,000
+/// allocations.
+pub fn sort(entries: &mut Vec<Entry>) {
+    let mut keyed: Vec<(bool, String, Entry)> =
+        entries.drain(..).map(|e| (!e.dir, String::from_utf8_lossy(&e.name).to_lowercase(), e)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.name.cmp(&b.2.name)));
+    entries.extend(keyed.into_iter().map(|(_, _, e)| e));
 }
 
 /// `1.5 KiB`, `12 MiB`, `999 B`.

@@ -7,6 +7,7 @@
 //! | [`session`] | one connection, both directions, the timers |
 //! | [`echo`] | the echo service, a thread per client |
 //! | [`probe`] | `-z` port probes |
+//! | [`zerocopy`] | sendfile from a file stdin, splice to stdout |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
 //! take what they need already made (an address list, a bound listener),
@@ -17,6 +18,7 @@ pub mod echo;
 pub mod probe;
 pub mod pump;
 pub mod session;
+pub mod zerocopy;
 
 use std::fs::File;
 use std::io::IsTerminal;

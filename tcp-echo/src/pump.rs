@@ -61,6 +61,11 @@ impl Pump {
     }
 
     fn run(&self, crlf: bool) {
+        // A regular file goes to the socket by sendfile, never copied
+        // through this process.
+        if !crlf && crate::zerocopy::is_regular_file(0) && self.run_sendfile() {
+            return;
+        }
         let mut stdin = io::stdin().lock();
         let mut buf = vec![0u8; CHUNK];
         let mut converted = Vec::new();
@@ -73,14 +78,7 @@ impl Pump {
                 Err(_) => 0,
             };
             if n == 0 {
-                let mut st = self.lock();
-                st.done = true;
-                if self.shutdown
-                    && let Some((_, t)) = &st.target
-                {
-                    let _ = t.shutdown(Shutdown::Write);
-                }
-                self.changed.notify_all();
+                self.stdin_ended();
                 return;
             }
             let data: &[u8] = if crlf {
@@ -97,6 +95,63 @@ impl Pump {
                 &buf[..n]
             };
             self.deliver(data);
+        }
+    }
+
+    /// Stdin has ended and all of it was written: half-close.
+    fn stdin_ended(&self) {
+        let mut st = self.lock();
+        st.done = true;
+        if self.shutdown
+            && let Some((_, t)) = &st.target
+        {
+            let _ = t.shutdown(Shutdown::Write);
+        }
+        self.changed.notify_all();
+    }
+
+    /// Waits for a connection that is not `failed`; returns it.
+    fn target_other_than(&self, failed: Option<u64>) -> (u64, Arc<TcpStream>) {
+        let mut st = self.lock();
+        loop {
+            if let Some((id, t)) = &st.target
+                && Some(*id) != failed
+            {
+                return (*id, t.clone());
+            }
+            st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Sends stdin (a regular file) with sendfile. False when sendfile
+    /// cannot be used here and nothing was sent (the caller reads instead).
+    fn run_sendfile(&self) -> bool {
+        let mut failed = None;
+        let mut any = false;
+        loop {
+            let (id, target) = self.target_other_than(failed);
+            match crate::zerocopy::sendfile(&target, 0) {
+                Ok(0) => {
+                    self.stdin_ended();
+                    return true;
+                }
+                Ok(n) => {
+                    any = true;
+                    let now = self.epoch.elapsed().as_nanos() as u64;
+                    self.last_write.store(now, Ordering::Relaxed);
+                    let mut st = self.lock();
+                    if st.target.as_ref().is_some_and(|(i, _)| *i == id) {
+                        st.sent += n as u64;
+                    }
+                }
+                Err(e) if !any && matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => return false,
+                Err(e) => {
+                    let mut st = self.lock();
+                    st.failed = Some((id, e));
+                    failed = Some(id);
+                    self.changed.notify_all();
+                }
+            }
         }
     }
 

@@ -83,6 +83,25 @@ pub fn run(
     }
 }
 
+/// One read from the socket and its write to stdout. Socket errors come
+/// back as `Ok(Err(..))` for the timers to look at; a stdout error ends
+/// the session with the answer in `Err`.
+fn copy_once(stream: &TcpStream, out: &mut File, buf: &mut Vec<u8>) -> Result<io::Result<usize>, Result<End, String>> {
+    if buf.is_empty() {
+        buf.resize(CHUNK, 0);
+    }
+    let mut reader: &TcpStream = stream;
+    let n = match reader.read(buf) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    match out.write_all(&buf[..n]) {
+        Ok(()) => Ok(Ok(n)),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Ok(End::StdoutClosed)),
+        Err(e) => Err(Err(format!("writing stdout: {}", shared::io_text::describe(&e)))),
+    }
+}
+
 fn nanos_since(epoch: Instant) -> u64 {
     epoch.elapsed().as_nanos() as u64
 }
@@ -100,24 +119,40 @@ fn receive(
     let mut last_read = nanos_since(epoch);
     let mut quit_at: Option<Instant> = None;
     let timed = opts.idle.is_some() || opts.quit_after.is_some();
-    let mut buf = vec![0u8; CHUNK];
-    let mut reader: &TcpStream = stream;
+    let mut buf = Vec::new();
+    // splice(2) moves the bytes without copying them through here; where
+    // it cannot (stdout a terminal, say), read and write.
+    let mut splicer = if std::io::IsTerminal::is_terminal(&*out) { None } else { crate::zerocopy::Splicer::new() };
     let idle_failure =
         |d: Duration| format!("{peer}: no data either way for {}: timed out", humantime::format_duration(d));
     loop {
         if timed {
             let _ = stream.set_read_timeout(Some(TICK));
         }
-        match reader.read(&mut buf) {
+        let moved = match &splicer {
+            Some(sp) => match sp.socket_to(stream, out) {
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) && stats.received == 0 => {
+                    splicer = None;
+                    continue;
+                }
+                Err(e) if crate::zerocopy::is_write_side(&e) => {
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        return Ok(End::StdoutClosed);
+                    }
+                    return Err(format!("writing stdout: {}", shared::io_text::describe(&e)));
+                }
+                other => other,
+            },
+            None => match copy_once(stream, out, &mut buf) {
+                Ok(r) => r,
+                Err(done) => return done,
+            },
+        };
+        match moved {
             Ok(0) => break,
             Ok(n) => {
                 last_read = nanos_since(epoch);
                 stats.received += n as u64;
-                match out.write_all(&buf[..n]) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(End::StdoutClosed),
-                    Err(e) => return Err(format!("writing stdout: {}", shared::io_text::describe(&e))),
-                }
             }
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
                 if let Some(f) = pump.and_then(|p| p.failure(id)) {
