@@ -76,6 +76,10 @@ pub struct Response {
     pub body: BodyReader,
     /// Who answered.
     pub peer: SocketAddr,
+    /// For a plain-http body of known framing: the raw socket, so the body
+    /// can be spliced to the output instead of read (taken before `body`
+    /// is read from, or not at all).
+    pub raw: Option<crate::splice::Raw>,
 }
 
 /// How many bytes the body reader asks the socket for at once.
@@ -115,8 +119,15 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
     }
     let length = response_body(req.method == "HEAD", head.status, &head.headers)
         .map_err(|e| Failure::new(code::MALFORMED, format!("{shown}: malformed response: {e}")))?;
+    let raw = match (&conn.stream, length) {
+        (Stream::Plain(tcp), shared::framing::BodyLength::Length(_) | shared::framing::BodyLength::UntilClose) => tcp
+            .try_clone()
+            .ok()
+            .map(|tcp| crate::splice::Raw { tcp, leftover: buf.clone(), length, clock: settings.clock }),
+        _ => None,
+    };
     let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(buf).chain(conn));
-    Ok(Response { head, body: Body::new(length, reader), peer })
+    Ok(Response { head, body: Body::new(length, reader), peer, raw })
 }
 
 fn timeout(shown: &str) -> Failure {

@@ -13,6 +13,7 @@
 //! | [`tls`] | rustls configuration and the handshake |
 //! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
 //! | [`sink`] | stdout, or atomic files and `--continue` |
+//! | [`splice`] | the zero-copy path for plain-http bodies |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
 //! | [`failure`] | exit codes and one-line messages |
@@ -23,6 +24,7 @@ pub mod failure;
 pub mod net;
 pub mod progress;
 pub mod sink;
+pub mod splice;
 pub mod target;
 pub mod tls;
 pub mod transfer;

@@ -167,6 +167,20 @@ impl Sink {
         Ok(())
     }
 
+    /// The descriptor the body goes to, for splice.
+    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        let open = self.open.as_ref()?;
+        open.stdout.as_ref().map(AsRawFd::as_raw_fd).or_else(|| open.file.as_ref().map(|(f, _)| f.as_raw_fd()))
+    }
+
+    /// Counts bytes that went to stdout without [`Sink::write`] (spliced).
+    pub fn note_stdout_bytes(&mut self, n: u64) {
+        if self.open.as_ref().is_some_and(|o| o.stdout.is_some()) {
+            self.stdout_bytes += n;
+        }
+    }
+
     /// Writes body (or head) bytes.
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), WriteFail> {
         let Some(open) = &mut self.open else {

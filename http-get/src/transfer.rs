@@ -425,6 +425,9 @@ fn copy(
     shown: &str,
     facts: &mut Facts,
 ) -> Result<Ended, Failure> {
+    if let (Some(raw), Some(out)) = (response.raw.take(), sink.raw_fd()) {
+        return splice_body(raw, out, sink, progress, shown, facts);
+    }
     let mut buf = vec![0u8; COPY_BUFFER];
     loop {
         let n = match response.body.read(&mut buf) {
@@ -438,6 +441,56 @@ fn copy(
             Ok(()) => progress.inc(n as u64),
             Err(WriteFail::Closed) => return Ok(Ended::StdoutClosed),
             Err(WriteFail::Failed(f)) => return Err(f),
+        }
+    }
+}
+
+/// The body by splice(2): socket to output without copying through here.
+fn splice_body(
+    raw: crate::splice::Raw,
+    out: std::os::fd::RawFd,
+    sink: &mut Sink,
+    progress: &Progress,
+    shown: &str,
+    facts: &mut Facts,
+) -> Result<Ended, Failure> {
+    use crate::splice::Stop;
+    let mut closed = false;
+    let mut failed = None;
+    let mut moved_total = 0u64;
+    let result = crate::splice::body_to(
+        raw,
+        out,
+        |first| match sink.write(first) {
+            Ok(()) => Ok(()),
+            Err(WriteFail::Closed) => {
+                closed = true;
+                Err(Stop::Write(std::io::Error::from(std::io::ErrorKind::BrokenPipe)))
+            }
+            Err(WriteFail::Failed(f)) => {
+                failed = Some(f);
+                Err(Stop::Write(std::io::Error::other("write failed")))
+            }
+        },
+        |n| {
+            moved_total += n;
+            progress.inc(n);
+        },
+    );
+    facts.size_download += moved_total;
+    sink.note_stdout_bytes(moved_total);
+    if closed {
+        return Ok(Ended::StdoutClosed);
+    }
+    if let Some(f) = failed {
+        return Err(f);
+    }
+    match result {
+        Ok(_) => Ok(Ended::Done),
+        Err(Stop::Read(e)) => Err(receive_error(shown, &e)),
+        Err(Stop::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Ended::StdoutClosed),
+        Err(Stop::Write(e)) => {
+            Err(Failure::new(code::WRITE, format!("writing output: {}", shared::io_text::describe(&e))))
         }
     }
 }
