@@ -23,6 +23,8 @@ pub const ALLOW: &str = "GET, HEAD, OPTIONS";
 pub struct Site {
     /// Server settings.
     pub config: Config,
+    /// The root, with a handle for opening beneath it.
+    pub root: crate::beneath::Root,
     /// Date, Server and `-H` fields.
     pub common: Common,
 }
@@ -31,7 +33,8 @@ impl Site {
     /// A site for `config`.
     pub fn new(config: Config) -> Site {
         let common = Common::new(config.extra_headers.clone());
-        Site { config, common }
+        let root = crate::beneath::Root::new(config.root.clone());
+        Site { config, root, common }
     }
 
     /// An error page that ends the connection: for requests that could not
@@ -126,52 +129,55 @@ fn serve_path(
 ) -> Plan {
     let config = &site.config;
     let rules = Rules { hidden: config.hidden, follow_symlinks: config.follow_symlinks };
-    let found = match resolve::resolve(&config.root, path, rules) {
+    let found = match crate::beneath::open(&site.root, path, rules) {
         Ok(r) => r,
         Err(refusal) => return refused(site, buf, reply, refusal),
     };
-    let Ok(meta) = std::fs::metadata(&found.path) else {
-        return refused(site, buf, reply, Refusal::NotFound);
-    };
-    if meta.is_dir() {
+    if found.meta.is_dir() {
         if path.last() != Some(&b'/') {
             return redirect_to_dir(site, buf, reply, &found.segments, query);
         }
         let mut index_path = path.to_vec();
         index_path.extend_from_slice(site.config.index.as_bytes());
-        if let Ok(index) = resolve::resolve(&site.config.root, &index_path, rules)
-            && let Some(plan) = try_file(site, req, buf, reply, &index.path)
+        if let Ok(index) = crate::beneath::open(&site.root, &index_path, rules)
+            && index.meta.is_file()
         {
-            return plan;
+            return serve_file(site, req, buf, reply, index);
         }
         if !site.config.listing {
             return refused(site, buf, reply, Refusal::NotFound);
         }
         return list(site, req, buf, reply, &found.path, path, query);
     }
-    match try_file(site, req, buf, reply, &found.path) {
-        Some(plan) => plan,
-        None => refused(site, buf, reply, Refusal::NotFound),
+    if !found.meta.is_file() {
+        // A FIFO, a socket or a device: opened without blocking, never read.
+        return refused(site, buf, reply, Refusal::NotFound);
     }
+    serve_file(site, req, buf, reply, found)
 }
 
-/// Serves `path` if it is a regular file (checked on the open handle, so a
-/// FIFO or device swapped in is never read).
-fn try_file(site: &mut Site, req: &RequestHead, buf: &mut Vec<u8>, reply: Reply, path: &Path) -> Option<Plan> {
-    let file = crate::sys::open_nonblocking(path).ok()?;
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() {
-        return None;
-    }
+/// Serves an opened regular file.
+fn serve_file(
+    site: &mut Site,
+    req: &RequestHead,
+    buf: &mut Vec<u8>,
+    reply: Reply,
+    opened: crate::beneath::Opened,
+) -> Plan {
     let ex = Exchange {
         headers: &req.headers,
         head_only: reply.head_only,
         close: reply.close,
         keep_alive_1_0: reply.keep_alive_1_0,
     };
-    let request =
-        FileRequest { path, file, meta, root: &site.config.root, follow_symlinks: site.config.follow_symlinks };
-    Some(file::serve(&mut site.common, buf, &ex, request))
+    let request = FileRequest {
+        path: &opened.path,
+        file: opened.file,
+        meta: opened.meta,
+        root: &site.config.root,
+        follow_symlinks: site.config.follow_symlinks,
+    };
+    file::serve(&mut site.common, buf, &ex, request)
 }
 
 /// 301 from `/dir` to `/dir/`. The Location is built from the normalised

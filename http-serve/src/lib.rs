@@ -9,7 +9,8 @@
 //! | [`config`] | settings resolved at start-up |
 //! | [`server`] | the poll loop: connections, deadlines, the connection limit |
 //! | [`handler`] | protocol checks and routing of one request |
-//! | [`resolve`] | request path to file path, never outside the root |
+//! | [`beneath`] | opening a request path beneath the root with openat2 |
+//! | [`resolve`] | request path to file path, never outside the root (realpath) |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
 //! | [`multipart`] | `multipart/byteranges` bodies |
 //! | [`listing`] | directory listings in HTML and JSON |
@@ -19,6 +20,7 @@
 //! | [`escape`] | HTML, JSON, log and URL escaping |
 //! | [`sys`] | poll, sendfile, send with MSG_MORE, non-blocking open |
 
+pub mod beneath;
 pub mod cli;
 pub mod config;
 pub mod escape;

@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::io;
 use std::net::TcpStream;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Duration;
@@ -91,6 +91,57 @@ pub fn send(sock: &TcpStream, buf: &[u8], more: bool) -> io::Result<usize> {
 /// the returned handle's metadata, so what is checked is what is read.
 pub fn open_nonblocking(path: &Path) -> io::Result<File> {
     std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(path)
+}
+
+/// An O_PATH handle on a directory, for opening beneath it.
+pub fn open_dir_handle(path: &Path) -> io::Result<File> {
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_PATH | libc::O_DIRECTORY).open(path)
+}
+
+/// Opens `rel` beneath `dir` for reading, without blocking, with
+/// openat2(2): nothing may lead outside `dir` (RESOLVE_BENEATH), no
+/// /proc magic links, and no symlinks at all unless `symlinks`.
+pub fn openat2_beneath(dir: &File, rel: &[u8], symlinks: bool) -> io::Result<File> {
+    let path = std::ffi::CString::new(rel).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    let mut resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_MAGICLINKS;
+    if !symlinks {
+        resolve |= libc::RESOLVE_NO_SYMLINKS;
+    }
+    // SAFETY: an all-zero open_how is valid; the fields are set below.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = (libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC) as u64;
+    how.resolve = resolve;
+    loop {
+        // SAFETY: `dir` is open, `path` is NUL-terminated, and `how` is a
+        // valid open_how of the size passed.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                dir.as_raw_fd(),
+                path.as_ptr(),
+                &how as *const libc::open_how,
+                std::mem::size_of::<libc::open_how>(),
+            )
+        };
+        if fd >= 0 {
+            // SAFETY: the kernel just gave us this descriptor.
+            return Ok(unsafe { File::from_raw_fd(fd as RawFd) });
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// True when openat2 works here (kernel 5.6 and later, no filter in the way).
+pub fn openat2_works(dir: &File) -> bool {
+    !matches!(openat2_beneath(dir, b".", false).map_err(|e| e.raw_os_error()), Err(Some(libc::ENOSYS | libc::EPERM)))
+}
+
+/// Where an open file really is (its path with every symlink resolved).
+pub fn path_of(file: &File) -> io::Result<std::path::PathBuf> {
+    std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))
 }
 
 #[cfg(test)]
