@@ -7,7 +7,8 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`addr`] | `HOST:PORT` parsing, resolution with `-4`/`-6`, connect-any, dual-stack bind |
+//! | [`addr`] | `HOST:PORT` parsing, resolution with `-4`/`-6` |
+//! | [`bind`] | connect-any with a timeout, dual-stack bind |
 //! | [`io_text`] | one-line descriptions of I/O errors |
 //! | [`headers`] | an owned list of header fields, list and token lookups |
 //! | [`head`] | reading a head off a stream under size limits and a deadline |
@@ -24,6 +25,7 @@
 //! | [`etag`] | entity tags and their comparisons |
 
 pub mod addr;
+pub mod bind;
 pub mod body;
 pub mod chunked;
 pub mod date;
