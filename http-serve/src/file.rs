@@ -130,7 +130,7 @@ pub struct FileRequest<'a> {
 
 /// Answers a GET or HEAD for a regular file.
 pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: FileRequest<'_>) -> Plan {
-    let ctype = content_type(req.path);
+    let ctype = common.content_type(req.path);
     let (variant, vary) = precompressed(req.path, ex.headers, req.root, req.follow_symlinks);
     let (file, meta, coding) = match variant {
         Some((f, m, c)) => (f, m, Some(c)),

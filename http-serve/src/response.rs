@@ -65,12 +65,35 @@ pub struct Common {
     extra: Vec<(String, String)>,
     /// Date value and the second it is for; formatting is done once a second.
     date: (u64, String),
+    /// Content-Type by file extension, as worked out before (bounded).
+    types: std::collections::HashMap<Vec<u8>, std::rc::Rc<str>>,
 }
 
 impl Common {
     /// Common fields with the given extras.
     pub fn new(extra: Vec<(String, String)>) -> Common {
-        Common { server: format!("http-serve/{}", env!("CARGO_PKG_VERSION")), extra, date: (u64::MAX, String::new()) }
+        Common {
+            server: format!("http-serve/{}", env!("CARGO_PKG_VERSION")),
+            extra,
+            date: (u64::MAX, String::new()),
+            types: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The Content-Type for `path`, remembered per extension so a busy
+    /// server does not look it up again for every request.
+    pub fn content_type(&mut self, path: &std::path::Path) -> std::rc::Rc<str> {
+        use std::os::unix::ffi::OsStrExt;
+        let ext = path.extension().map(|e| e.as_bytes().to_ascii_lowercase()).unwrap_or_default();
+        if let Some(t) = self.types.get(&ext) {
+            return t.clone();
+        }
+        if self.types.len() >= 256 {
+            self.types.clear();
+        }
+        let t: std::rc::Rc<str> = crate::file::content_type(path).into();
+        self.types.insert(ext, t.clone());
+        t
     }
 
     /// Starts a head in `buf` (cleared first) with the common fields.

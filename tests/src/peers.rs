@@ -78,7 +78,8 @@ pub fn start_on_probed_port(mut make: impl FnMut(u16) -> Command, ready: &str, u
 }
 
 /// A running nginx serving `root` on a loopback port, one worker, sendfile
-/// on, access log off.
+/// on, access log off. Dropping it stops nginx gracefully: a killed master
+/// would leave its worker running.
 #[derive(Debug)]
 pub struct Nginx {
     /// The process.
@@ -87,6 +88,22 @@ pub struct Nginx {
     pub addr: SocketAddr,
     /// Its config and temp files.
     _dir: TempDir,
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM: the master stops its workers, then itself.
+        // SAFETY: signalling our own child process.
+        unsafe { libc::kill(self.run.child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if self.run.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            // Polling an exit status; this is not waiting for readiness.
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
 /// Starts nginx on `root`, or `None` when nginx is not installed.
@@ -124,11 +141,13 @@ pub fn nginx(root: &Path) -> Option<Nginx> {
     // mechanism): the port is ours from the start, nobody can take it.
     let fd = listener.as_raw_fd();
     cmd.env("NGINX", "3;");
-    // SAFETY: only async-signal-safe calls between fork and exec: dup2
-    // gives the child the listener as fd 3, without close-on-exec.
+    // SAFETY: only async-signal-safe calls between fork and exec (dup2,
+    // fcntl) give the child the listener as fd 3, without close-on-exec.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::dup2(fd, 3) < 0 {
+            // dup2 onto itself would keep close-on-exec: clear it instead.
+            let rc = if fd == 3 { libc::fcntl(3, libc::F_SETFD, 0) } else { libc::dup2(fd, 3) };
+            if rc < 0 {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
