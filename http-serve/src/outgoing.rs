@@ -38,6 +38,8 @@ pub struct Outgoing {
     rest: Rest,
     /// Bytes of this response sent so far, head included.
     total: u64,
+    /// TCP_CORK is on: the file is going out in full segments only.
+    corked: bool,
 }
 
 impl Outgoing {
@@ -74,6 +76,11 @@ impl Outgoing {
                 continue;
             }
             let Some(piece) = self.rest.pieces.front_mut() else {
+                if self.corked {
+                    // Uncorking sends what is left at once.
+                    let _ = sys::set_cork(sock, false);
+                    self.corked = false;
+                }
                 self.finish();
                 return Ok(Progress::Done);
             };
@@ -90,6 +97,11 @@ impl Outgoing {
                         continue;
                     }
                     let file = self.rest.file.as_ref().ok_or_else(|| io::Error::other("file piece without a file"))?;
+                    if !self.corked {
+                        // Whole segments while a file streams (TCP_NODELAY
+                        // would push every partial one); uncorked at the end.
+                        self.corked = sys::set_cork(sock, true).is_ok();
+                    }
                     let count = (*end - *start).min(SENDFILE_CHUNK).min(budget - sent) as usize;
                     match sys::sendfile(sock, file, start, count) {
                         Ok(0) => {

@@ -86,6 +86,22 @@ pub fn send(sock: &TcpStream, buf: &[u8], more: bool) -> io::Result<usize> {
     }
 }
 
+/// Turns TCP_CORK on or off: while on, only full segments are sent.
+pub fn set_cork(sock: &TcpStream, on: bool) -> io::Result<()> {
+    let value: libc::c_int = i32::from(on);
+    // SAFETY: setsockopt reads a c_int of the size given, from our stack.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_CORK,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
 /// Opens `path` for reading without blocking: O_NONBLOCK keeps a FIFO (or a
 /// device) from stalling the only thread; the caller checks the type with
 /// the returned handle's metadata, so what is checked is what is read.
