@@ -135,8 +135,7 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 fn parse_method(s: &str) -> Result<String, String> {
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if s.is_empty() || !s.bytes().all(token) {
+    if !shared::headers::is_token(s) {
         return Err(format!("`{s}` is not a method token"));
     }
     Ok(s.to_string())
@@ -144,18 +143,7 @@ fn parse_method(s: &str) -> Result<String, String> {
 
 /// `Name: value`; the name a token, no control characters in the value.
 pub fn parse_header(s: &str) -> Result<(String, String), String> {
-    let Some((name, value)) = s.split_once(':') else {
-        return Err("expected 'Name: value'".to_string());
-    };
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(token) {
-        return Err(format!("`{name}` is not a valid header name"));
-    }
-    let value = value.trim();
-    if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-        return Err("the value must not contain control characters".to_string());
-    }
-    Ok((name.to_string(), value.to_string()))
+    shared::headers::parse_field(s)
 }
 
 #[cfg(test)]

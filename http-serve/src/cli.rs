@@ -95,21 +95,11 @@ const RESERVED: [&str; 5] = ["content-length", "transfer-encoding", "connection"
 /// Parses `Name: value` for `-H`: the name a token, the value free of
 /// control characters, and not one of the framing fields.
 pub fn parse_header(s: &str) -> Result<(String, String), String> {
-    let Some((name, value)) = s.split_once(':') else {
-        return Err("expected 'Name: value'".to_string());
-    };
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(token) {
-        return Err(format!("`{name}` is not a valid header name"));
-    }
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+    let (name, value) = shared::headers::parse_field(s)?;
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
         return Err(format!("{name} is set by the server"));
     }
-    let value = value.trim();
-    if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-        return Err("the value must not contain control characters".to_string());
-    }
-    Ok((name.to_string(), value.to_string()))
+    Ok((name, value))
 }
 
 /// Parses the command line, binds, prints the start-up line and serves.

@@ -24,6 +24,16 @@ pub enum Family {
 }
 
 impl Family {
+    /// The family the `-4` and `-6` flags ask for (the command lines do
+    /// not allow both).
+    pub fn from_flags(ipv4: bool, ipv6: bool) -> Family {
+        match (ipv4, ipv6) {
+            (true, _) => Family::V4,
+            (_, true) => Family::V6,
+            _ => Family::Any,
+        }
+    }
+
     /// Whether `addr` belongs to this family.
     pub fn admits(self, addr: &SocketAddr) -> bool {
         match self {

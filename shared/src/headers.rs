@@ -92,6 +92,29 @@ impl Headers {
     }
 }
 
+/// True for an RFC 9110 token (a field name or a method): one or more of
+/// the letters, digits and `!#$%&'*+-.^_`|~`.
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Parses a header field as users type it on a command line (`-H 'Name:
+/// value'`): the name a token, the value trimmed and free of control
+/// characters (so it cannot split a head). The error says what is wrong.
+pub fn parse_field(s: &str) -> Result<(String, String), String> {
+    let Some((name, value)) = s.split_once(':') else {
+        return Err("expected 'Name: value'".to_string());
+    };
+    if !is_token(name) {
+        return Err(format!("`{name}` is not a valid header name"));
+    }
+    let value = value.trim();
+    if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
+        return Err("the value must not contain control characters".to_string());
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
 /// Trims optional white space (SP and HTAB) from both ends.
 pub fn trim(mut v: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = v {
@@ -135,6 +158,24 @@ mod tests {
         assert!(h.has_token("connection", "upgrade"));
         assert!(h.has_token("Connection", "KEEP-ALIVE"));
         assert!(!h.has_token("connection", "close"));
+    }
+
+    #[test]
+    fn parse_field_table() {
+        let cases: &[(&str, Result<(&str, &str), &str>)] = &[
+            ("Accept: text/csv", Ok(("Accept", "text/csv"))),
+            ("X-Empty:", Ok(("X-Empty", ""))),
+            ("A:  spaced  ", Ok(("A", "spaced"))),
+            ("NoColon", Err("expected 'Name: value'")),
+            ("Bad Name: x", Err("`Bad Name` is not a valid header name")),
+            (": x", Err("`` is not a valid header name")),
+            ("X: a\rb", Err("the value must not contain control characters")),
+        ];
+        for (input, want) in cases {
+            let want = want.map(|(n, v)| (n.to_string(), v.to_string())).map_err(str::to_string);
+            assert_eq!(parse_field(input), want, "{input:?}");
+        }
+        assert!(is_token("GET") && is_token("X-A_b.c~") && !is_token("") && !is_token("P T"));
     }
 
     #[test]

@@ -93,11 +93,7 @@ pub struct Cli {
 impl Cli {
     /// The address family asked for.
     pub fn family(&self) -> Family {
-        match (self.ipv4, self.ipv6) {
-            (true, _) => Family::V4,
-            (_, true) => Family::V6,
-            _ => Family::Any,
-        }
+        Family::from_flags(self.ipv4, self.ipv6)
     }
 }
 
