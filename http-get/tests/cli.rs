@@ -131,18 +131,8 @@ fn usage_and_url_errors() {
 
 #[test]
 fn connect_timeout_to_a_full_backlog() {
-    // A listener that never accepts, its backlog filled: new SYNs are
-    // dropped, so a connect hangs until the timeout.
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into()).unwrap();
-    socket.listen(0).unwrap();
-    let addr = socket.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..8 {
-        if let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            fillers.push(s);
-        }
-    }
+    let hole = harness::black_hole();
+    let addr = hole.addr;
     let start = std::time::Instant::now();
     let r = http_get(&["--connect-timeout", "300ms", &format!("http://{addr}/")]);
     assert_eq!(r.code, Some(28), "{}", r.stderr);

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -30,17 +30,8 @@ fn refused_names_the_address() {
 
 #[test]
 fn black_hole_connect_times_out() {
-    // A listener with a full backlog that never accepts drops new SYNs.
-    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    socket.bind(&"127.0.0.1:0".parse::<SocketAddr>().unwrap().into()).unwrap();
-    socket.listen(0).unwrap();
-    let addr = socket.local_addr().unwrap().as_socket().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..8 {
-        if let Ok(s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
-            fillers.push(s);
-        }
-    }
+    let hole = harness::black_hole();
+    let addr = hole.addr;
     let start = Instant::now();
     let out = tcp_echo(&["-w", "200ms", &addr.to_string()], Some(b"x"));
     assert_eq!(out.code, Some(1), "{}", out.stderr);

@@ -391,6 +391,30 @@ pub fn peak_rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// A loopback address where connecting hangs: a listener that never
+/// accepts, its backlog filled, so the kernel drops new SYNs. Keep the
+/// returned value alive for as long as the address should stay a black hole.
+#[derive(Debug)]
+pub struct BlackHole {
+    /// The address to connect to.
+    pub addr: SocketAddr,
+    /// The listener and the connections that fill its backlog.
+    _held: (socket2::Socket, Vec<std::net::TcpStream>),
+}
+
+/// Makes a [`BlackHole`].
+pub fn black_hole() -> BlackHole {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    let any: SocketAddr = "127.0.0.1:0".parse().expect("address");
+    socket.bind(&any.into()).expect("bind");
+    socket.listen(0).expect("listen");
+    let addr = socket.local_addr().ok().and_then(|a| a.as_socket()).expect("bound address");
+    // Bounded: a backlog of 0 holds one or two; eight tries fill it.
+    let fillers: Vec<std::net::TcpStream> =
+        (0..8).filter_map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()).collect();
+    BlackHole { addr, _held: (socket, fillers) }
+}
+
 /// True when `name` is a program on PATH.
 pub fn on_path(name: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
