@@ -92,15 +92,15 @@ pub struct Cli {
     pub no_fail: bool,
 
     /// Limit on resolving, connecting and the TLS handshake (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = shared::duration::positive)]
     pub connect_timeout: Duration,
 
     /// Limit on the whole transfer.
-    #[arg(short, long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(short, long, value_name = "DURATION", value_parser = shared::duration::positive)]
     pub max_time: Option<Duration>,
 
     /// Give up when no byte moves for this long.
-    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = shared::duration::positive)]
     pub idle_timeout: Duration,
 
     /// With -o or -O: resume a partial download with a Range request.
@@ -124,14 +124,6 @@ pub struct Cli {
     /// Do not check the server's certificate.
     #[arg(short = 'k', long)]
     pub insecure: bool,
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
-    if d.is_zero() {
-        return Err("must be more than zero".to_string());
-    }
-    Ok(d)
 }
 
 fn parse_method(s: &str) -> Result<String, String> {

@@ -103,7 +103,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
     } else {
         Stream::Plain(tcp)
     };
-    let mut conn = Timed { stream, clock: settings.clock };
+    let mut conn = Timed::new(stream, settings.clock);
     write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, &e))?;
 
     let mut buf = Vec::new();

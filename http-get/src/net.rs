@@ -102,6 +102,16 @@ pub struct Timed {
     pub stream: Stream,
     /// The bounds.
     pub clock: Clock,
+    /// The read and write timeouts last set on the socket: set again only
+    /// when they change (every time under a deadline, once otherwise).
+    set: (Option<Duration>, Option<Duration>),
+}
+
+impl Timed {
+    /// `stream` bounded by `clock`.
+    pub fn new(stream: Stream, clock: Clock) -> Timed {
+        Timed { stream, clock, set: (None, None) }
+    }
 }
 
 fn timed_out() -> io::Error {
@@ -111,7 +121,10 @@ fn timed_out() -> io::Error {
 impl Read for Timed {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let t = self.clock.io_timeout().ok_or_else(timed_out)?;
-        self.stream.tcp().set_read_timeout(Some(t))?;
+        if self.set.0 != Some(t) {
+            self.stream.tcp().set_read_timeout(Some(t))?;
+            self.set.0 = Some(t);
+        }
         self.stream.read(buf).map_err(|e| if e.kind() == io::ErrorKind::WouldBlock { timed_out() } else { e })
     }
 }
@@ -119,7 +132,10 @@ impl Read for Timed {
 impl Write for Timed {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let t = self.clock.io_timeout().ok_or_else(timed_out)?;
-        self.stream.tcp().set_write_timeout(Some(t))?;
+        if self.set.1 != Some(t) {
+            self.stream.tcp().set_write_timeout(Some(t))?;
+            self.set.1 = Some(t);
+        }
         self.stream.write(buf).map_err(|e| if e.kind() == io::ErrorKind::WouldBlock { timed_out() } else { e })
     }
 

@@ -85,11 +85,6 @@ impl Sink {
         Sink { dest, resume, open: None, stdout_bytes: 0 }
     }
 
-    /// True when the body goes to a file.
-    pub fn to_file(&self) -> bool {
-        self.dest != Dest::Stdout
-    }
-
     /// Bytes already written to stdout (a retry would duplicate them).
     pub fn stdout_written(&self) -> u64 {
         self.stdout_bytes

@@ -458,11 +458,15 @@ fn splice_body(
     let mut closed = false;
     let mut failed = None;
     let mut moved_total = 0u64;
+    let mut first_len = 0u64;
     let result = crate::splice::body_to(
         raw,
         out,
         |first| match sink.write(first) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                first_len = first.len() as u64;
+                Ok(())
+            }
             Err(WriteFail::Closed) => {
                 closed = true;
                 Err(Stop::Write(std::io::Error::from(std::io::ErrorKind::BrokenPipe)))
@@ -478,7 +482,9 @@ fn splice_body(
         },
     );
     facts.size_download += moved_total;
-    sink.note_stdout_bytes(moved_total);
+    // `sink.write` counted the bytes that came with the head; count the
+    // spliced rest.
+    sink.note_stdout_bytes(moved_total.saturating_sub(first_len));
     if closed {
         return Ok(Ended::StdoutClosed);
     }

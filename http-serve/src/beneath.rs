@@ -106,20 +106,8 @@ mod tests {
     use super::*;
 
     fn tree() -> (harness::TempDir, Root) {
-        let t = harness::TempDir::new("beneath");
-        let root = t.join("root");
-        std::fs::create_dir_all(root.join("sub")).unwrap();
-        std::fs::write(root.join("sub/a.txt"), "a").unwrap();
-        std::fs::write(root.join(".env"), "secret").unwrap();
-        std::fs::write(t.join("secret.txt"), "outside").unwrap();
-        std::os::unix::fs::symlink(t.join("secret.txt"), root.join("out")).unwrap();
-        std::os::unix::fs::symlink("sub/a.txt", root.join("in")).unwrap();
-        std::os::unix::fs::symlink(".env", root.join("to-hidden")).unwrap();
-        std::os::unix::fs::symlink("loop2", root.join("loop1")).unwrap();
-        std::os::unix::fs::symlink("loop1", root.join("loop2")).unwrap();
-        std::os::unix::fs::symlink(t.path(), root.join("updir")).unwrap();
-        let root = Root::new(std::fs::canonicalize(root).unwrap());
-        (t, root)
+        let (t, root) = crate::resolve::fixture::tree();
+        (t, Root::new(root))
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub struct Cli {
 
     /// How long a request head may take to arrive, and how long a response
     /// may make no progress, before the connection is dropped (e.g. 500ms, 10s).
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_timeout)]
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = shared::duration::positive)]
     pub timeout: Duration,
 
     /// Extra response header, 'Name: value' (repeatable).
@@ -79,14 +79,6 @@ fn parse_index(s: &str) -> Result<String, String> {
     } else {
         Err("must be a plain file name, without '/'".to_string())
     }
-}
-
-fn parse_timeout(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
-    if d.is_zero() {
-        return Err("must be more than zero".to_string());
-    }
-    Ok(d)
 }
 
 /// Fields whose value this server must control.

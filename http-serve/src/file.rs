@@ -7,15 +7,16 @@
 
 use std::fs::{File, Metadata};
 use std::io::Read;
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 use shared::etag::{ETag, none_match};
 use shared::headers::Headers;
 use shared::range::{self, Resolved};
 
+use crate::beneath::Root;
 use crate::multipart::{boundary, layout};
+use crate::resolve::Rules;
 use crate::response::{Common, PageOptions, Piece, Plan, Rest, html_page};
 
 /// Files up to this size are read into the head buffer: one write per
@@ -41,11 +42,7 @@ pub struct Exchange<'a> {
 impl Exchange<'_> {
     /// Adds the Connection field the exchange needs.
     pub fn connection(&self, head: &mut shared::reply::HeadWriter<'_>) {
-        if self.close {
-            head.header("Connection", "close");
-        } else if self.keep_alive_1_0 {
-            head.header("Connection", "keep-alive");
-        }
+        crate::response::connection(head, self.close, self.keep_alive_1_0);
     }
 }
 
@@ -84,33 +81,35 @@ fn accepts(headers: &Headers, coding: &str) -> bool {
     star
 }
 
-/// Looks for `FILE.br` / `FILE.gz` the client accepts. Returns the open
-/// variant, its metadata and coding, and whether any variant exists (so the
-/// response varies on Accept-Encoding).
+/// Looks for `FILE.br` / `FILE.gz` the client accepts, opened beneath the
+/// root by the same rules as FILE itself. Returns the open variant, its
+/// metadata and coding, and whether one was found (the response then varies
+/// on Accept-Encoding).
 fn precompressed(
-    path: &Path,
     headers: &Headers,
-    root: &Path,
-    follow_symlinks: bool,
+    root: &Root,
+    rules: Rules,
+    segments: &[Vec<u8>],
 ) -> (Option<(File, Metadata, &'static str)>, bool) {
-    let mut vary = false;
+    let mut url_path = Vec::new();
+    for s in segments {
+        url_path.push(b'/');
+        url_path.extend_from_slice(s);
+    }
     for (coding, ext) in [("br", "br"), ("gzip", "gz")] {
         if !accepts(headers, coding) {
             continue;
         }
-        let mut name = path.as_os_str().as_bytes().to_vec();
-        name.push(b'.');
-        name.extend_from_slice(ext.as_bytes());
-        let sibling = PathBuf::from(std::ffi::OsStr::from_bytes(&name));
-        let Ok(file) = crate::sys::open_nonblocking(&sibling) else { continue };
-        let Ok(meta) = file.metadata() else { continue };
-        if !meta.is_file() || (!follow_symlinks && !crate::resolve::inside(root, &sibling)) {
-            continue;
+        let mut sibling = url_path.clone();
+        sibling.push(b'.');
+        sibling.extend_from_slice(ext.as_bytes());
+        if let Ok(found) = crate::beneath::open(root, &sibling, rules)
+            && found.meta.is_file()
+        {
+            return (Some((found.file, found.meta, coding)), true);
         }
-        vary = true;
-        return (Some((file, meta, coding)), vary);
     }
-    (None, vary)
+    (None, false)
 }
 
 /// Everything needed to answer for one file.
@@ -122,16 +121,18 @@ pub struct FileRequest<'a> {
     pub file: File,
     /// Its metadata (from the open handle).
     pub meta: Metadata,
-    /// The canonical root, to check variants against.
-    pub root: &'a Path,
-    /// Whether symlinks may lead outside the root.
-    pub follow_symlinks: bool,
+    /// Its segments below the root (for `FILE.gz` beside it).
+    pub segments: &'a [Vec<u8>],
+    /// The root, to open variants beneath.
+    pub root: &'a Root,
+    /// The rules the file was opened by; variants follow them too.
+    pub rules: Rules,
 }
 
 /// Answers a GET or HEAD for a regular file.
 pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: FileRequest<'_>) -> Plan {
     let ctype = common.content_type(req.path);
-    let (variant, vary) = precompressed(req.path, ex.headers, req.root, req.follow_symlinks);
+    let (variant, vary) = precompressed(ex.headers, req.root, req.rules, req.segments);
     let (file, meta, coding) = match variant {
         Some((f, m, c)) => (f, m, Some(c)),
         None => (req.file, req.meta, None),
@@ -271,11 +272,7 @@ mod tests {
     use super::*;
 
     fn headers(fields: &[(&str, &str)]) -> Headers {
-        let mut h = Headers::new();
-        for (n, v) in fields {
-            h.push(n, v.as_bytes());
-        }
-        h
+        fields.iter().copied().collect()
     }
 
     #[test]

@@ -89,11 +89,7 @@ pub fn respond(site: &mut Site, req: &RequestHead, buf: &mut Vec<u8>) -> Plan {
         "OPTIONS" => {
             let mut head = common.start(buf, 204);
             head.header("Allow", ALLOW);
-            if reply.close {
-                head.header("Connection", "close");
-            } else if reply.keep_alive_1_0 {
-                head.header("Connection", "keep-alive");
-            }
+            crate::response::connection(&mut head, reply.close, reply.keep_alive_1_0);
             head.end();
             return Plan::buffered(204, 0, reply.close);
         }
@@ -147,7 +143,7 @@ fn serve_path(
         if !site.config.listing {
             return refused(site, buf, reply, Refusal::NotFound);
         }
-        return list(site, req, buf, reply, &found.path, path, query);
+        return list(site, req, buf, reply, &found.path, &found.segments, query);
     }
     if !found.meta.is_file() {
         // A FIFO, a socket or a device: opened without blocking, never read.
@@ -174,8 +170,9 @@ fn serve_file(
         path: &opened.path,
         file: opened.file,
         meta: opened.meta,
-        root: &site.config.root,
-        follow_symlinks: site.config.follow_symlinks,
+        segments: &opened.segments,
+        root: &site.root,
+        rules: Rules { hidden: site.config.hidden, follow_symlinks: site.config.follow_symlinks },
     };
     file::serve(&mut site.common, buf, &ex, request)
 }
@@ -223,14 +220,15 @@ fn wants_json(req: &RequestHead, query: Option<&str>) -> bool {
     by_query || by_accept
 }
 
-/// The listing of `dir`, whose URL path is `url_path`.
+/// The listing of `dir`, whose normalised segments below the root are
+/// `segments`.
 fn list(
     site: &mut Site,
     req: &RequestHead,
     buf: &mut Vec<u8>,
     reply: Reply,
     dir: &Path,
-    url_path: &[u8],
+    segments: &[Vec<u8>],
     query: Option<&str>,
 ) -> Plan {
     let filter = listing::Filter {
@@ -244,11 +242,9 @@ fn list(
     };
     // Show the path the way the client asked for it, normalised.
     let mut shown = b"/".to_vec();
-    if let Ok(segs) = resolve::segments(url_path) {
-        for s in segs {
-            shown.extend_from_slice(&s);
-            shown.push(b'/');
-        }
+    for s in segments {
+        shown.extend_from_slice(s);
+        shown.push(b'/');
     }
     let json = wants_json(req, query);
     let (body, ctype) = if json {
@@ -261,11 +257,7 @@ fn list(
         .header("Content-Length", body.len())
         .header("Cache-Control", "no-cache")
         .header("Vary", "Accept");
-    if reply.close {
-        head.header("Connection", "close");
-    } else if reply.keep_alive_1_0 {
-        head.header("Connection", "keep-alive");
-    }
+    crate::response::connection(&mut head, reply.close, reply.keep_alive_1_0);
     head.end();
     if reply.head_only {
         return Plan::buffered(200, 0, reply.close);

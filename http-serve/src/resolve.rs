@@ -104,12 +104,15 @@ pub fn inside(root: &Path, path: &Path) -> bool {
     std::fs::canonicalize(path).is_ok_and(|real| real.starts_with(root))
 }
 
+/// The tree the resolvers' tests share: files, a dot-file and a
+/// dot-directory, and symlinks out of the root, into it, to a hidden name,
+/// in a loop, and to the directory above the root.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use shared::target::parse_target;
+pub(crate) mod fixture {
+    use std::path::PathBuf;
 
-    fn tree() -> (harness::TempDir, PathBuf) {
+    /// Builds the tree; returns its temp dir and the canonical root.
+    pub(crate) fn tree() -> (harness::TempDir, PathBuf) {
         let t = harness::TempDir::new("resolve");
         let root = t.join("root");
         std::fs::create_dir_all(root.join("sub/deeper")).unwrap();
@@ -124,9 +127,18 @@ mod tests {
         std::os::unix::fs::symlink(".env", root.join("to-hidden")).unwrap();
         std::os::unix::fs::symlink("loop2", root.join("loop1")).unwrap();
         std::os::unix::fs::symlink("loop1", root.join("loop2")).unwrap();
+        std::os::unix::fs::symlink(t.path(), root.join("updir")).unwrap();
         let root = std::fs::canonicalize(root).unwrap();
         (t, root)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::target::parse_target;
+
+    use super::fixture::tree;
 
     /// Resolves a raw request target the way the server does.
     fn outcome(root: &Path, target: &str, rules: Rules) -> Result<String, Refusal> {

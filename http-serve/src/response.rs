@@ -113,6 +113,17 @@ impl Common {
     }
 }
 
+/// Adds the Connection field a response needs: `close` when the server
+/// closes after it, `keep-alive` when an HTTP/1.0 client asked to keep the
+/// connection (1.1 keeps it by default and needs nothing).
+pub fn connection(head: &mut HeadWriter<'_>, close: bool, keep_alive_1_0: bool) {
+    if close {
+        head.header("Connection", "close");
+    } else if keep_alive_1_0 {
+        head.header("Connection", "keep-alive");
+    }
+}
+
 /// How a short HTML response should go out.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PageOptions<'a> {
@@ -140,11 +151,7 @@ pub fn html_page(common: &mut Common, buf: &mut Vec<u8>, status: u16, detail: &s
     for (name, value) in opts.extra {
         head.header(name, value);
     }
-    if opts.close {
-        head.header("Connection", "close");
-    } else if opts.keep_alive_1_0 {
-        head.header("Connection", "keep-alive");
-    }
+    connection(&mut head, opts.close, opts.keep_alive_1_0);
     head.end();
     if !opts.head_only {
         buf.extend_from_slice(body.as_bytes());

@@ -143,6 +143,16 @@ impl HostPort {
         Ok(HostPort { host, port })
     }
 
+    /// Parses what a command line gave as one word (`HOST:PORT`) or two
+    /// (`HOST PORT`).
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<HostPort, AddrError> {
+        match words {
+            [spec] => HostPort::parse(spec.as_ref()),
+            [host, port] => HostPort::from_parts(host.as_ref(), port.as_ref()),
+            _ => Err(AddrError::Empty),
+        }
+    }
+
     /// Resolves to socket addresses of the wanted family.
     pub fn resolve(&self, family: Family) -> Result<Vec<SocketAddr>, AddrError> {
         resolve(&self.host, self.port, family)
@@ -172,6 +182,18 @@ impl ListenSpec {
             (host, Some(port)) => Ok(ListenSpec { host, port }),
             (Some(_), None) => Err(AddrError::MissingPort(s.to_string())),
             (None, None) => Err(AddrError::Empty),
+        }
+    }
+}
+
+impl ListenSpec {
+    /// Parses what a command line gave as one word (`[ADDR:]PORT`) or two
+    /// (`ADDR PORT`).
+    pub fn from_words<S: AsRef<str>>(words: &[S]) -> Result<ListenSpec, AddrError> {
+        match words {
+            [spec] => ListenSpec::parse(spec.as_ref()),
+            [host, port] => Ok(ListenSpec { host: Some(parse_host(host.as_ref())?), port: parse_port(port.as_ref())? }),
+            _ => Err(AddrError::Empty),
         }
     }
 }
@@ -350,6 +372,32 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(parse_host(input).ok().as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn words_table() {
+        let connect: &[(&[&str], Option<(&str, u16)>)] = &[
+            (&["h:1"], Some(("h", 1))),
+            (&["::1", "80"], Some(("::1", 80))),
+            (&["[::1]:80"], Some(("::1", 80))),
+            (&["h", "x"], None),
+            (&[], None),
+            (&["a", "b", "c"], None),
+        ];
+        for (words, want) in connect {
+            let got = HostPort::from_words(words).ok();
+            assert_eq!(got.as_ref().map(|h| (h.host.as_str(), h.port)), *want, "{words:?}");
+        }
+        let listen: &[(&[&str], Option<(Option<&str>, u16)>)] = &[
+            (&["9000"], Some((None, 9000))),
+            (&["127.0.0.1", "0"], Some((Some("127.0.0.1"), 0))),
+            (&["[::]", "80"], Some((Some("::"), 80))),
+            (&["h", "65536"], None),
+        ];
+        for (words, want) in listen {
+            let got = ListenSpec::from_words(words).ok();
+            assert_eq!(got.as_ref().map(|l| (l.host.as_deref(), l.port)), *want, "{words:?}");
         }
     }
 

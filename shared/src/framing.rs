@@ -131,11 +131,7 @@ mod tests {
     use super::*;
 
     fn headers(fields: &[(&str, &str)]) -> Headers {
-        let mut h = Headers::new();
-        for (n, v) in fields {
-            h.push(n, v.as_bytes());
-        }
-        h
+        fields.iter().copied().collect()
     }
 
     #[test]

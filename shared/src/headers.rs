@@ -92,6 +92,18 @@ impl Headers {
     }
 }
 
+/// `("Name", "value")` pairs, in order (handy for building heads in code
+/// and tests).
+impl<'a> FromIterator<(&'a str, &'a str)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (&'a str, &'a str)>>(pairs: I) -> Headers {
+        let mut headers = Headers::new();
+        for (name, value) in pairs {
+            headers.push(name, value.as_bytes());
+        }
+        headers
+    }
+}
+
 /// True for an RFC 9110 token (a field name or a method): one or more of
 /// the letters, digits and `!#$%&'*+-.^_`|~`.
 pub fn is_token(s: &str) -> bool {

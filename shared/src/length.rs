@@ -22,11 +22,6 @@ impl<R> LengthReader<R> {
         LengthReader { inner, expected, remaining: expected }
     }
 
-    /// Bytes not yet read.
-    pub fn remaining(&self) -> u64 {
-        self.remaining
-    }
-
     /// Gives back the inner reader.
     pub fn into_inner(self) -> R {
         self.inner

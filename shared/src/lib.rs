@@ -21,6 +21,7 @@
 //! | [`chunked`] | chunked decoder and encoder |
 //! | [`reply`] | response heads (server side) and reason phrases |
 //! | [`date`] | HTTP-dates, and the short UTC form of listings |
+//! | [`duration`] | timeouts as typed on command lines (`500ms`, `3s`) |
 //! | [`range`] | `Range: bytes=` parsing and resolution |
 //! | [`etag`] | entity tags and their comparisons |
 
@@ -29,6 +30,7 @@ pub mod bind;
 pub mod body;
 pub mod chunked;
 pub mod date;
+pub mod duration;
 pub mod etag;
 pub mod framing;
 pub mod head;

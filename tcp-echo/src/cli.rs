@@ -52,12 +52,12 @@ pub struct Cli {
 
     /// Connect timeout, and idle timeout: no byte either way for this long
     /// ends with exit 1 (e.g. 500ms, 3s).
-    #[arg(short = 'w', long = "timeout", value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(short = 'w', long = "timeout", value_name = "DURATION", value_parser = shared::duration::positive)]
     pub timeout: Option<Duration>,
 
     /// After stdin ends, wait at most this long for the peer to finish,
     /// then exit 0.
-    #[arg(short = 'q', long = "quit-after", value_name = "DURATION", value_parser = parse_duration_or_zero)]
+    #[arg(short = 'q', long = "quit-after", value_name = "DURATION", value_parser = shared::duration::zero_or_more)]
     pub quit_after: Option<Duration>,
 
     /// Never read stdin (receive only).
@@ -95,21 +95,6 @@ impl Cli {
     pub fn family(&self) -> Family {
         Family::from_flags(self.ipv4, self.ipv6)
     }
-}
-
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| e.to_string())?;
-    if d.is_zero() {
-        return Err("must be more than zero".to_string());
-    }
-    Ok(d)
-}
-
-fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    humantime::parse_duration(s).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

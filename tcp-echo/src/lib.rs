@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use shared::addr::{BindOrAddrError, HostPort, ListenSpec, bind_tcp, connect_any};
+use shared::addr::{HostPort, ListenSpec, bind_tcp, connect_any};
 
 use crate::cli::Cli;
 use crate::pump::Pump;
@@ -75,20 +75,8 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         return run_probe(cli);
     }
     if cli.listen {
-        let (host, port) = match cli.args.as_slice() {
-            [spec] => {
-                let l = ListenSpec::parse(spec).map_err(usage)?;
-                (l.host, l.port)
-            }
-            [host, port] => {
-                (Some(shared::addr::parse_host(host).map_err(usage)?), shared::addr::parse_port(port).map_err(usage)?)
-            }
-            _ => return Err(usage("expected [ADDR:]PORT")),
-        };
-        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(|e| match e {
-            BindOrAddrError::Addr(a) => network(a),
-            BindOrAddrError::Bind(b) => network(b),
-        })?;
+        let ListenSpec { host, port } = ListenSpec::from_words(&cli.args).map_err(usage)?;
+        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(network)?;
         let local = listener.local_addr().map_err(network)?;
         if port == 0 || cli.verbose {
             eprintln!("tcp-echo: listening on {local}");
@@ -98,11 +86,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         }
         return listen(cli, listener);
     }
-    let target = match cli.args.as_slice() {
-        [spec] => HostPort::parse(spec).map_err(usage)?,
-        [host, port] => HostPort::from_parts(host, port).map_err(usage)?,
-        _ => return Err(usage("expected HOST:PORT")),
-    };
+    let target = HostPort::from_words(&cli.args).map_err(usage)?;
     let addrs = target.resolve(cli.family()).map_err(network)?;
     connect(cli, &target.to_string(), &addrs)
 }

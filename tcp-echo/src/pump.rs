@@ -209,11 +209,6 @@ impl Pump {
         self.lock().done
     }
 
-    /// Bytes written to the current connection.
-    pub fn sent(&self) -> u64 {
-        self.lock().sent
-    }
-
     /// The write error of session `id`, if one happened.
     pub fn failure(&self, id: u64) -> Option<io::Error> {
         let mut st = self.lock();

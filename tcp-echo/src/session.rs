@@ -125,10 +125,11 @@ fn receive(
     let mut splicer = if std::io::IsTerminal::is_terminal(&*out) { None } else { crate::zerocopy::Splicer::new() };
     let idle_failure =
         |d: Duration| format!("{peer}: no data either way for {}: timed out", humantime::format_duration(d));
+    if timed {
+        // Reads wake every tick so the timers can be looked at.
+        let _ = stream.set_read_timeout(Some(TICK));
+    }
     loop {
-        if timed {
-            let _ = stream.set_read_timeout(Some(TICK));
-        }
         let moved = match &splicer {
             Some(sp) => match sp.socket_to(stream, out) {
                 Err(e) if e.raw_os_error() == Some(libc::EINVAL) && stats.received == 0 => {

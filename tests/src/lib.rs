@@ -13,7 +13,7 @@ pub mod scripted;
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, Once, mpsc};
 use std::time::{Duration, Instant};
 
@@ -197,8 +197,6 @@ pub struct Running {
     pub stdout: Option<Lines>,
     /// Its stdout as a raw stream, when not captured as lines.
     pub raw_stdout: Option<ChildStdout>,
-    /// Its stderr as a raw stream, when not captured as lines.
-    pub raw_stderr: Option<ChildStderr>,
 }
 
 /// Which output streams [`start`] reads as lines.
@@ -226,7 +224,7 @@ pub fn start(mut cmd: Command, capture: Capture) -> Running {
         Capture::Both => (child.stdout.take().map(|s| Lines::collect(s, format!("[{label} stdout] "))), None),
         Capture::Stderr | Capture::StderrOnly => (None, child.stdout.take()),
     };
-    Running { child, stderr, stdout, raw_stdout, raw_stderr: None }
+    Running { child, stderr, stdout, raw_stdout }
 }
 
 impl Running {
@@ -301,6 +299,19 @@ pub struct Finished {
     pub stderr: String,
 }
 
+/// Reads the child's piped stdout and stderr to their ends in two
+/// threads, so neither pipe fills up while the test waits.
+fn read_outputs(child: &mut Child) -> (std::thread::JoinHandle<Vec<u8>>, std::thread::JoinHandle<Vec<u8>>) {
+    fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    }
+    (drain(child.stdout.take().expect("stdout piped")), drain(child.stderr.take().expect("stderr piped")))
+}
+
 /// Runs `cmd` to the end with `stdin` as its input (None: /dev/null),
 /// killing it and failing the test if it takes longer than `timeout`.
 pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finished {
@@ -315,18 +326,7 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finishe
             let _ = pipe.write_all(&input);
         });
     }
-    let mut out = child.stdout.take().expect("stdout piped");
-    let mut err = child.stderr.take().expect("stderr piped");
-    let out_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
+    let (out_thread, err_thread) = read_outputs(&mut child);
     let status = wait_timeout(&mut child, timeout);
     let stdout = out_thread.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&err_thread.join().unwrap_or_default()).into_owned();
@@ -343,18 +343,7 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finishe
 pub fn run_measured(mut cmd: Command, timeout: Duration) -> (Finished, u64) {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
-    let mut out = child.stdout.take().expect("stdout piped");
-    let mut err = child.stderr.take().expect("stderr piped");
-    let out_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = out.read_to_end(&mut v);
-        v
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = err.read_to_end(&mut v);
-        v
-    });
+    let (out_thread, err_thread) = read_outputs(&mut child);
     let pid = child.id() as libc::pid_t;
     let deadline = Instant::now() + timeout;
     let mut pause = Duration::from_millis(1);
@@ -424,14 +413,7 @@ pub fn on_path(name: &str) -> bool {
 /// is missing, prints `skipped: <peer> not installed` and returns false, or
 /// panics when `NETKIT_REQUIRE_PEERS=1` (CI) says every peer must be there.
 pub fn peer(name: &str) -> bool {
-    if on_path(name) {
-        return true;
-    }
-    if std::env::var("NETKIT_REQUIRE_PEERS").is_ok_and(|v| v == "1") {
-        panic!("{name} is required (NETKIT_REQUIRE_PEERS=1) but not installed");
-    }
-    eprintln!("skipped: {name} not installed");
-    false
+    on_path(name) || peers::missing(name)
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ pub struct Cli {
 
     /// After stdin ends, keep printing replies until this long passes with
     /// nothing new (0: exit at once).
-    #[arg(short, long, default_value = "1s", value_name = "DURATION", value_parser = parse_wait)]
+    #[arg(short, long, default_value = "1s", value_name = "DURATION", value_parser = shared::duration::zero_or_more)]
     pub wait: Duration,
 
     /// IPv4 only.
@@ -64,13 +64,6 @@ impl Cli {
     pub fn family(&self) -> Family {
         Family::from_flags(self.ipv4, self.ipv6)
     }
-}
-
-fn parse_wait(s: &str) -> Result<Duration, String> {
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    humantime::parse_duration(s).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

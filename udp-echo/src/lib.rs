@@ -16,7 +16,7 @@ pub mod receive;
 pub mod send;
 
 use clap::Parser;
-use shared::addr::{BindOrAddrError, HostPort, ListenSpec, bind_udp};
+use shared::addr::{HostPort, ListenSpec, bind_udp};
 
 use crate::cli::Cli;
 
@@ -51,21 +51,8 @@ pub fn main_code() -> u8 {
 /// Runs the mode the command line asks for.
 pub fn run(cli: &Cli) -> Result<(), Failure> {
     if cli.listen {
-        let (host, port) = match cli.args.as_slice() {
-            [spec] => {
-                let l = ListenSpec::parse(spec).map_err(Failure::usage)?;
-                (l.host, l.port)
-            }
-            [host, port] => (
-                Some(shared::addr::parse_host(host).map_err(Failure::usage)?),
-                shared::addr::parse_port(port).map_err(Failure::usage)?,
-            ),
-            _ => return Err(Failure::usage("expected [ADDR:]PORT")),
-        };
-        let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(|e| match e {
-            BindOrAddrError::Addr(a) => Failure::network(a),
-            BindOrAddrError::Bind(b) => Failure::network(b),
-        })?;
+        let ListenSpec { host, port } = ListenSpec::from_words(&cli.args).map_err(Failure::usage)?;
+        let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(Failure::network)?;
         let local = socket.local_addr().map_err(Failure::network)?;
         if port == 0 || cli.verbose {
             eprintln!("udp-echo: listening on {local}");
@@ -73,11 +60,7 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
         let opts = receive::Options { echo: cli.echo, count: cli.count, verbose: cli.verbose };
         return receive::run(socket, opts);
     }
-    let target = match cli.args.as_slice() {
-        [spec] => HostPort::parse(spec).map_err(Failure::usage)?,
-        [host, port] => HostPort::from_parts(host, port).map_err(Failure::usage)?,
-        _ => return Err(Failure::usage("expected HOST:PORT")),
-    };
+    let target = HostPort::from_words(&cli.args).map_err(Failure::usage)?;
     if target.port == 0 {
         return Err(Failure::usage(format!("{target}: cannot send to port 0")));
     }
