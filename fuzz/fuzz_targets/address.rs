@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shared::addr::{HostPort, ListenSpec, parse_host, parse_port};
+use shared::net::addr::{HostPort, ListenSpec, parse_host, parse_port};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

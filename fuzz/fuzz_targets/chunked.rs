@@ -5,7 +5,7 @@
 use std::io::{BufReader, Read};
 
 use libfuzzer_sys::fuzz_target;
-use shared::chunked::ChunkedReader;
+use shared::http::chunked::ChunkedReader;
 
 fuzz_target!(|data: &[u8]| {
     let step = usize::from(data.first().copied().unwrap_or(1)).max(1);

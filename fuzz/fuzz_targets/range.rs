@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shared::range::{Resolved, parse, resolve};
+use shared::http::range::{Selection, parse, resolve};
 
 fuzz_target!(|data: &[u8]| {
     let (len_bytes, header) = data.split_at(data.len().min(8));
@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let Some(specs) = parse(header, 16) else { return };
     assert!(!specs.is_empty() && specs.len() <= 16);
     for len in [len, len % 4096, 0, 1, u64::MAX] {
-        if let Resolved::Partial(ranges) = resolve(&specs, len) {
+        if let Selection::Partial(ranges) = resolve(&specs, len) {
             let mut previous_end = None;
             for r in &ranges {
                 assert!(r.start < r.end && r.end <= len, "{r:?} outside 0..{len}");

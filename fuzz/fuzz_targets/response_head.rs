@@ -3,11 +3,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shared::framing::{BodyLength, response_body};
-use shared::head::Limits;
+use shared::http::framing::{BodyLength, response_body};
+use shared::http::head::Limits;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(Some((head, used))) = shared::response::parse_response(data, &Limits::default()) {
+    if let Ok(Some((head, used))) = shared::http::response::parse_response(data, &Limits::default()) {
         assert!(used <= data.len());
         for head_request in [false, true] {
             if let Ok(length) = response_body(head_request, head.status, &head.headers) {

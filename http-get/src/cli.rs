@@ -127,7 +127,7 @@ pub struct Cli {
 }
 
 fn parse_method(s: &str) -> Result<String, String> {
-    if !shared::headers::is_token(s) {
+    if !shared::http::headers::is_token(s) {
         return Err(format!("`{s}` is not a method token"));
     }
     Ok(s.to_string())
@@ -135,7 +135,7 @@ fn parse_method(s: &str) -> Result<String, String> {
 
 /// `Name: value`; the name a token, no control characters in the value.
 pub fn parse_header(s: &str) -> Result<(String, String), String> {
-    shared::headers::parse_field(s)
+    shared::http::headers::parse_field(s)
 }
 
 #[cfg(test)]

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::body::Body;
-use shared::framing::response_body;
-use shared::head::Limits;
-use shared::response::{ResponseHead, read_final_response};
+use shared::http::body::Body;
+use shared::http::framing::response_body;
+use shared::http::head::Limits;
+use shared::http::response::{ResponseHead, read_final_response};
 use url::Url;
 
 use crate::failure::{Failure, code, head_error, receive_error};
@@ -120,10 +120,15 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
     let length = response_body(req.method == "HEAD", head.status, &head.headers)
         .map_err(|e| Failure::new(code::MALFORMED, format!("{shown}: malformed response: {e}")))?;
     let raw = match (&conn.stream, length) {
-        (Stream::Plain(tcp), shared::framing::BodyLength::Length(_) | shared::framing::BodyLength::UntilClose) => tcp
-            .try_clone()
-            .ok()
-            .map(|tcp| crate::splice::Raw { tcp, leftover: buf.clone(), length, clock: settings.clock }),
+        (
+            Stream::Plain(tcp),
+            shared::http::framing::BodyLength::Length(_) | shared::http::framing::BodyLength::UntilClose,
+        ) => tcp.try_clone().ok().map(|tcp| crate::splice::Raw {
+            tcp,
+            leftover: buf.clone(),
+            length,
+            clock: settings.clock,
+        }),
         _ => None,
     };
     let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(buf).chain(conn));

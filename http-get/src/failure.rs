@@ -4,8 +4,8 @@
 use std::fmt;
 use std::io;
 
-use shared::body::BodyError;
-use shared::head::HeadError;
+use shared::http::body::BodyError;
+use shared::http::head::HeadError;
 
 /// Exit codes, curl's numbers.
 pub mod code {

@@ -144,7 +144,7 @@ impl Write for Timed {
     }
 }
 
-impl shared::head::TimedRead for Timed {
+impl shared::http::head::TimedRead for Timed {
     fn set_read_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
         // Every read sets its own timeout from the clock.
         Ok(())

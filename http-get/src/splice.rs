@@ -7,8 +7,8 @@ use std::io;
 use std::net::TcpStream;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use shared::body::BodyError;
-use shared::framing::BodyLength;
+use shared::http::body::BodyError;
+use shared::http::framing::BodyLength;
 
 use crate::net::Clock;
 

@@ -332,7 +332,7 @@ fn retry_after(response: &Response) -> Option<Duration> {
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let at = shared::date::parse(value).ok()?;
+    let at = shared::http::date::parse(value).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or_default())
 }
 
@@ -397,7 +397,7 @@ fn deliver(
             Err(WriteFail::Failed(f)) => return Err(f),
         }
     }
-    let total = shared::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !plan.head);
+    let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !plan.head);
     let done = if begin == Begin::Append { offset } else { 0 };
     let progress = Progress::new(plan.progress && !plan.head, total, done);
     let copied = copy(&mut response, sink, &progress, &shown, &mut attempt.facts);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use shared::addr::{BindOrAddrError, Family, bind_tcp, parse_host, reachable};
+use shared::net::{BindOrAddrError, Family, bind_tcp, parse_host, reachable};
 
 use crate::config::Config;
 
@@ -87,7 +87,7 @@ const RESERVED: [&str; 5] = ["content-length", "transfer-encoding", "connection"
 /// Parses `Name: value` for `-H`: the name a token, the value free of
 /// control characters, and not one of the framing fields.
 pub fn parse_header(s: &str) -> Result<(String, String), String> {
-    let (name, value) = shared::headers::parse_field(s)?;
+    let (name, value) = shared::http::headers::parse_field(s)?;
     if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
         return Err(format!("{name} is set by the server"));
     }

@@ -10,9 +10,9 @@ use std::io::Read;
 use std::path::Path;
 use std::time::SystemTime;
 
-use shared::etag::{ETag, none_match};
-use shared::headers::Headers;
-use shared::range::{self, Resolved};
+use shared::http::etag::{ETag, none_match};
+use shared::http::headers::Headers;
+use shared::http::range::{self, Selection};
 
 use crate::beneath::Root;
 use crate::multipart::{boundary, layout};
@@ -41,7 +41,7 @@ pub struct Exchange<'a> {
 
 impl Exchange<'_> {
     /// Adds the Connection field the exchange needs.
-    pub fn connection(&self, head: &mut shared::reply::HeadWriter<'_>) {
+    pub fn connection(&self, head: &mut shared::http::reply::HeadWriter<'_>) {
         crate::response::connection(head, self.close, self.keep_alive_1_0);
     }
 }
@@ -66,9 +66,9 @@ fn accepts(headers: &Headers, coding: &str) -> bool {
     let mut star = false;
     for element in headers.list("accept-encoding") {
         let mut parts = element.split(|&b| b == b';');
-        let name = shared::headers::trim(parts.next().unwrap_or_default());
+        let name = shared::http::headers::trim(parts.next().unwrap_or_default());
         let zero = parts.any(|p| {
-            let p = shared::headers::trim(p);
+            let p = shared::http::headers::trim(p);
             p.len() >= 2 && p[..2].eq_ignore_ascii_case(b"q=") && p[2..].iter().all(|&b| b == b'0' || b == b'.')
         });
         if name.eq_ignore_ascii_case(coding.as_bytes()) {
@@ -140,11 +140,11 @@ pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: Fil
     let len = meta.len();
     let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let etag = ETag::for_file(len, mtime);
-    let last_modified = shared::date::truncate(mtime);
-    let last_modified_text = shared::date::format(last_modified);
+    let last_modified = shared::http::date::truncate(mtime);
+    let last_modified_text = shared::http::date::format(last_modified);
 
     // Fields shared by 200, 206 and 304.
-    let validators = |head: &mut shared::reply::HeadWriter<'_>| {
+    let validators = |head: &mut shared::http::reply::HeadWriter<'_>| {
         head.header("ETag", &etag)
             .header("Last-Modified", &last_modified_text)
             .header("Cache-Control", "no-cache")
@@ -167,13 +167,13 @@ pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: Fil
 
     let ranges = match ex.headers.get("range") {
         Some(value) if if_range_holds(ex.headers, &etag, last_modified) => {
-            range::parse(value, MAX_RANGES).map_or(Resolved::Full, |specs| range::resolve(&specs, len))
+            range::parse(value, MAX_RANGES).map_or(Selection::Full, |specs| range::resolve(&specs, len))
         }
-        _ => Resolved::Full,
+        _ => Selection::Full,
     };
 
     match ranges {
-        Resolved::Unsatisfiable => {
+        Selection::Unsatisfiable => {
             let cr = format!("bytes */{len}");
             let opts = PageOptions {
                 head_only: ex.head_only,
@@ -183,7 +183,7 @@ pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: Fil
             };
             html_page(common, buf, 416, "The requested range is outside the file.", opts)
         }
-        Resolved::Partial(rs) if rs.len() == 1 => {
+        Selection::Partial(rs) if rs.len() == 1 => {
             let r = &rs[0];
             let mut head = common.start(buf, 206);
             head.header("Content-Type", &ctype)
@@ -194,7 +194,7 @@ pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: Fil
             head.end();
             body_from(buf, file, r.start, r.end - r.start, 206, ex)
         }
-        Resolved::Partial(rs) => {
+        Selection::Partial(rs) => {
             let b = boundary(&etag.tag);
             let (pieces, body_len) = layout(&ctype, len, &rs, &b);
             let mut head = common.start(buf, 206);
@@ -208,7 +208,7 @@ pub fn serve(common: &mut Common, buf: &mut Vec<u8>, ex: &Exchange<'_>, req: Fil
             }
             Plan { status: 206, body_len, close: ex.close, rest: Rest { file: Some(file), pieces } }
         }
-        Resolved::Full => {
+        Selection::Full => {
             let mut head = common.start(buf, 200);
             head.header("Content-Type", &ctype).header("Content-Length", len);
             validators(&mut head);
@@ -248,7 +248,7 @@ fn not_modified(headers: &Headers, etag: &ETag, last_modified: SystemTime) -> bo
     if headers.contains("if-none-match") {
         return headers.get_all("if-none-match").any(|v| none_match(&String::from_utf8_lossy(v), etag));
     }
-    match headers.get_str("if-modified-since").map(shared::date::parse) {
+    match headers.get_str("if-modified-since").map(shared::http::date::parse) {
         Some(Ok(since)) => last_modified <= since,
         _ => false,
     }
@@ -264,7 +264,7 @@ fn if_range_holds(headers: &Headers, etag: &ETag, last_modified: SystemTime) -> 
     if let Some(tag) = ETag::parse(value) {
         return tag.strong_eq(etag);
     }
-    shared::date::parse(value).is_ok_and(|d| d == last_modified)
+    shared::http::date::parse(value).is_ok_and(|d| d == last_modified)
 }
 
 #[cfg(test)]

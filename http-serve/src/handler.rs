@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use shared::framing::{BodyLength, request_body};
-use shared::request::RequestHead;
-use shared::target::{Target, parse_target};
+use shared::http::framing::{BodyLength, request_body};
+use shared::http::request::RequestHead;
+use shared::http::target::{Target, parse_target};
 
 use crate::config::Config;
 use crate::file::{self, Exchange, FileRequest};
@@ -215,7 +215,7 @@ fn wants_json(req: &RequestHead, query: Option<&str>) -> bool {
     let by_query = query.is_some_and(|q| q.split('&').any(|p| p == "format=json"));
     let by_accept = req.headers.list("accept").any(|a| {
         let media = a.split(|&b| b == b';').next().unwrap_or_default();
-        shared::headers::trim(media).eq_ignore_ascii_case(b"application/json")
+        shared::http::headers::trim(media).eq_ignore_ascii_case(b"application/json")
     });
     by_query || by_accept
 }

@@ -147,7 +147,7 @@ pub fn html(url_path: &[u8], entries: &[Entry]) -> String {
             out,
             "<tr><td><a href=\"{}\">{name}{slash}</a></td>{size}<td class=\"time\">{}</td></tr>",
             escape::html(&href(e)),
-            shared::date::format_minutes(e.modified)
+            shared::http::date::format_minutes(e.modified)
         );
     }
     out.push_str("</tbody>\n</table>\n</body></html>\n");
@@ -169,7 +169,7 @@ pub fn json(url_path: &[u8], entries: &[Entry]) -> String {
         escape::json_string(&mut out, &String::from_utf8_lossy(&e.name));
         let kind = if e.dir { "directory" } else { "file" };
         let _ = write!(out, ",\"type\":\"{kind}\",\"size\":{},\"modified\":", e.size);
-        escape::json_string(&mut out, &shared::date::format_rfc3339(e.modified));
+        escape::json_string(&mut out, &shared::http::date::format_rfc3339(e.modified));
         out.push_str(",\"href\":");
         escape::json_string(&mut out, &href(e));
         out.push('}');

@@ -24,7 +24,7 @@ pub struct Entry {
 pub fn line(peer: SocketAddr, at: SystemTime, entry: &Entry, took: Duration) -> String {
     format!(
         "{peer} [{}] \"{}\" {} {} {}",
-        shared::date::format_rfc3339(at),
+        shared::http::date::format_rfc3339(at),
         entry.request,
         entry.status,
         entry.bytes,

@@ -1,7 +1,7 @@
 //! From a request path to a file inside the served root, and never outside
 //! it.
 //!
-//! The path arrives percent-decoded exactly once (by `shared::target`). Here
+//! The path arrives percent-decoded exactly once (by `shared::http::target`). Here
 //! it is split on `/` only (a `\` is an ordinary byte in a Unix file name),
 //! `.` and `..` segments are resolved so that nothing climbs above the root
 //! (an attempt is an error, not clamped), dot-names are hidden unless asked,
@@ -136,7 +136,7 @@ pub(crate) mod fixture {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::target::parse_target;
+    use shared::http::target::parse_target;
 
     use super::fixture::tree;
 

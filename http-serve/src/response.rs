@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::time::SystemTime;
 
-use shared::reply::{HeadWriter, reason};
+use shared::http::reply::{HeadWriter, reason};
 
 /// One piece of a body that is not in the write buffer.
 #[derive(Debug)]
@@ -99,9 +99,9 @@ impl Common {
     /// Starts a head in `buf` (cleared first) with the common fields.
     pub fn start<'a>(&'a mut self, buf: &'a mut Vec<u8>, status: u16) -> HeadWriter<'a> {
         let now = SystemTime::now();
-        let secs = shared::date::unix_secs(now);
+        let secs = shared::http::date::unix_secs(now);
         if self.date.0 != secs {
-            self.date = (secs, shared::date::format(now));
+            self.date = (secs, shared::http::date::format(now));
         }
         buf.clear();
         let mut head = HeadWriter::new(buf, status);

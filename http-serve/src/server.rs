@@ -19,8 +19,8 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant, SystemTime};
 
-use shared::head::Limits;
-use shared::request::parse_request;
+use shared::http::head::Limits;
+use shared::http::request::parse_request;
 
 use crate::config::Config;
 use crate::handler::{self, Site};

@@ -92,7 +92,7 @@ fn order_sizes_and_times() {
     let links = hrefs(&page);
     assert_eq!(links, vec!["alpha/", "Zeta/", "A.txt", "b.txt"]);
     assert!(page.contains("title=\"1536 bytes\">1.5 KiB</td>"));
-    let minute = shared::date::format_minutes(std::fs::metadata(dir.join("b.txt")).unwrap().modified().unwrap());
+    let minute = shared::http::date::format_minutes(std::fs::metadata(dir.join("b.txt")).unwrap().modified().unwrap());
     assert!(page.contains(&minute));
     assert!(!page.contains("href=\"../\""), "no parent link at the root");
 }

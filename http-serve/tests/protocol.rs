@@ -27,7 +27,7 @@ fn validators(path: &std::path::Path) -> (String, String) {
     let mtime = meta.modified().unwrap();
     let d = mtime.duration_since(UNIX_EPOCH).unwrap();
     let etag = format!("\"{:x}-{:x}.{:x}\"", meta.len(), d.as_secs(), d.subsec_nanos());
-    let last_modified = shared::date::format(UNIX_EPOCH + std::time::Duration::from_secs(d.as_secs()));
+    let last_modified = shared::http::date::format(UNIX_EPOCH + std::time::Duration::from_secs(d.as_secs()));
     (etag, last_modified)
 }
 
@@ -47,7 +47,7 @@ fn get_file_has_every_field() {
     );
     assert_eq!(without_date(&r.head), want);
     assert_eq!(r.body, BODY);
-    let date = shared::date::parse(r.header("Date").unwrap()).unwrap();
+    let date = shared::http::date::parse(r.header("Date").unwrap()).unwrap();
     let skew = SystemTime::now().duration_since(date).unwrap_or_default();
     assert!(skew.as_secs() < 60, "Date is now");
     let html = exchange(s.addr, &request("GET", "/page.html", &[]));
@@ -194,7 +194,8 @@ fn conditional_requests() {
     let strong = format!("If-None-Match: \"other\", {etag}");
     let since = format!("If-Modified-Since: {lm}");
     let stale_etag_fresh_date = ["If-None-Match: \"old\"".to_string(), since.clone()];
-    let earlier = shared::date::format(shared::date::parse(&lm).unwrap() - std::time::Duration::from_secs(10));
+    let earlier =
+        shared::http::date::format(shared::http::date::parse(&lm).unwrap() - std::time::Duration::from_secs(10));
     let cases: Vec<(Vec<String>, u16)> = vec![
         (vec![strong], 304),
         (vec![weak], 304),

@@ -1,44 +1,54 @@
-//! What the netkit tools share: addresses, and HTTP/1.1 framing for both
-//! the server side (http-serve) and the client side (http-get).
+//! The library under the netkit tools, organised by what it is for:
 //!
-//! Every parser here is total: any input gives a value or a typed error
-//! whose message quotes the input; nothing panics. The binaries turn the
-//! errors into exit codes or HTTP statuses.
+//! - [`http`]: the HTTP/1.1 wire format and its semantics, with no sockets
+//!   in sight: heads, targets, framing, bodies over any `Read`, ranges,
+//!   entity tags, dates. Every parser is total: any input gives a value or
+//!   a typed error whose message quotes the input; nothing panics.
+//! - [`net`]: addresses as people type them, resolving them, connecting to
+//!   them and listening on them.
+//! - [`sys`]: the platform layer, the only place in the workspace with
+//!   `unsafe` and with calls into the C library or the kernel: opening
+//!   beneath a folder, zero-copy moves, socket options, standard streams.
+//!   Linux's fast paths live there, each beside a fallback for every other
+//!   system that gives the same bytes and the same errors.
+//! - [`duration`] and [`io_text`]: durations as typed on command lines, and
+//!   I/O errors in words, the same in every tool and on every system.
 //!
-//! | module | what it holds |
-//! |---|---|
-//! | [`addr`] | `HOST:PORT` parsing, resolution with `-4`/`-6` |
-//! | [`bind`] | connect-any with a timeout, dual-stack bind |
-//! | [`io_text`] | one-line descriptions of I/O errors |
-//! | [`headers`] | an owned list of header fields, list and token lookups |
-//! | [`head`] | reading a head off a stream under size limits and a deadline |
-//! | [`request`] | request heads (server side) |
-//! | [`target`] | request-target forms and percent-decoding the path once |
-//! | [`response`] | response heads (client side), skipping interim 1xx |
-//! | [`framing`] | body length per RFC 9112 6.3, for requests and responses |
-//! | [`body`] | a body reader for each framing, and [`body::BodyError`] |
-//! | [`length`] | the Content-Length reader that refuses short bodies |
-//! | [`chunked`] | chunked decoder and encoder |
-//! | [`reply`] | response heads (server side) and reason phrases |
-//! | [`date`] | HTTP-dates, and the short UTC form of listings |
-//! | [`duration`] | timeouts as typed on command lines (`500ms`, `3s`) |
-//! | [`range`] | `Range: bytes=` parsing and resolution |
-//! | [`etag`] | entity tags and their comparisons |
+//! The binaries turn the typed errors into exit codes or HTTP statuses.
+//!
+//! A request head read from bytes, and its framing decided:
+//!
+//! ```
+//! use shared::http::framing::{BodyLength, request_body};
+//! use shared::http::head::Limits;
+//! use shared::http::request::parse_request;
+//!
+//! let bytes = b"POST /upload HTTP/1.1\r\nHost: example.org\r\nContent-Length: 5\r\n\r\nhello";
+//! let (head, used) = parse_request(bytes, &Limits::default()).unwrap().expect("a complete head");
+//! assert_eq!((head.method.as_str(), head.target.as_str(), used), ("POST", "/upload", 63));
+//! assert_eq!(request_body(&head.headers).unwrap(), BodyLength::Length(5));
+//! assert_eq!(&bytes[used..], b"hello");
+//! ```
+//!
+//! An address as a user types it, resolved and connected to:
+//!
+//! ```
+//! use shared::net::{ConnectLimit, Family, HostPort, connect_any};
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+//! # let typed = listener.local_addr().unwrap().to_string();
+//!
+//! let target = HostPort::parse(&typed).unwrap();
+//! let addrs = target.resolve(Family::Any).unwrap();
+//! let stream = connect_any(&target.to_string(), &addrs, ConnectLimit::System).unwrap();
+//! # drop(stream);
+//! ```
 
-pub mod addr;
-pub mod bind;
-pub mod body;
-pub mod chunked;
-pub mod date;
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod duration;
-pub mod etag;
-pub mod framing;
-pub mod head;
-pub mod headers;
+pub mod http;
 pub mod io_text;
-pub mod length;
-pub mod range;
-pub mod reply;
-pub mod request;
-pub mod response;
-pub mod target;
+pub mod net;
+#[allow(unsafe_code)]
+pub mod sys;

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use shared::addr::{HostPort, ListenSpec, bind_tcp, connect_any};
+use shared::net::{ConnectLimit, HostPort, ListenSpec, bind_tcp, connect_any};
 
 use crate::cli::Cli;
 use crate::pump::Pump;
@@ -110,7 +110,8 @@ fn pump(cli: &Cli) -> Option<Arc<Pump>> {
 
 /// Connects to the first of `addrs` that answers and runs a session.
 pub fn connect(cli: &Cli, shown: &str, addrs: &[SocketAddr]) -> Result<(), Failure> {
-    let stream = connect_any(shown, addrs, cli.timeout).map_err(network)?;
+    let limit = cli.timeout.map_or(ConnectLimit::System, ConnectLimit::EachAddress);
+    let stream = connect_any(shown, addrs, limit).map_err(network)?;
     let peer = stream.peer_addr().map_err(network)?;
     if cli.verbose {
         eprintln!("tcp-echo: connected to {peer}");
@@ -197,7 +198,9 @@ fn run_probe(cli: &Cli) -> Result<(), Failure> {
             let hp = HostPort::parse(spec).map_err(usage)?;
             (hp.host, (hp.port, hp.port))
         }
-        [host, ports] => (shared::addr::parse_host(host).map_err(usage)?, probe::parse_ports(ports).map_err(usage)?),
+        [host, ports] => {
+            (shared::net::addr::parse_host(host).map_err(usage)?, probe::parse_ports(ports).map_err(usage)?)
+        }
         _ => return Err(usage("expected HOST PORT[-PORT]")),
     };
     let timeout = cli.timeout.unwrap_or(PROBE_TIMEOUT);

@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use shared::addr::{AddrError, Family};
+use shared::net::addr::{AddrError, Family};
 
 /// Probes in flight at once.
 const PARALLEL: usize = 32;
@@ -14,9 +14,9 @@ const PARALLEL: usize = 32;
 /// An inclusive port range from `80` or `20-25`.
 pub fn parse_ports(s: &str) -> Result<(u16, u16), AddrError> {
     let (lo, hi) = match s.split_once('-') {
-        Some((a, b)) => (shared::addr::parse_port(a)?, shared::addr::parse_port(b)?),
+        Some((a, b)) => (shared::net::addr::parse_port(a)?, shared::net::addr::parse_port(b)?),
         None => {
-            let p = shared::addr::parse_port(s)?;
+            let p = shared::net::addr::parse_port(s)?;
             (p, p)
         }
     };
@@ -44,7 +44,7 @@ pub fn probe(
     timeout: Duration,
     mut report: impl FnMut(&Probe),
 ) -> Result<usize, AddrError> {
-    let ips: Vec<std::net::IpAddr> = shared::addr::resolve(host, 0, family)?.into_iter().map(|a| a.ip()).collect();
+    let ips: Vec<std::net::IpAddr> = shared::net::addr::resolve(host, 0, family)?.into_iter().map(|a| a.ip()).collect();
     let all: Vec<u16> = (ports.0..=ports.1).collect();
     let mut open = 0;
     for batch in all.chunks(PARALLEL) {

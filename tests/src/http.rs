@@ -6,9 +6,9 @@ use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use shared::framing::response_body;
-use shared::head::Limits;
-use shared::response::read_final_response;
+use shared::http::framing::response_body;
+use shared::http::head::Limits;
+use shared::http::response::read_final_response;
 
 /// How long a test waits for a response before failing.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -76,21 +76,21 @@ impl Conn {
         let headers: Vec<(String, String)> =
             head.headers.iter().map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v).into_owned())).collect();
         let length = response_body(head_request, head.status, &head.headers).expect("framing");
-        if length == shared::framing::BodyLength::None {
+        if length == shared::http::framing::BodyLength::None {
             self.pending = buf;
             return Response { status: head.status, head: head_text, headers, body: Vec::new() };
         }
         // The body reader reads from what is buffered, then the stream.
         let chained = std::io::Cursor::new(buf).chain(&mut self.stream);
-        let mut body_reader = shared::body::Body::new(length, BufReader::new(chained));
+        let mut body_reader = shared::http::body::Body::new(length, BufReader::new(chained));
         let mut body = Vec::new();
         body_reader.read_to_end(&mut body).expect("read body");
         // Whatever the body reader buffered past the body is the next
         // response's start; keep it.
-        if let shared::body::Body::Fixed(r) = body_reader {
+        if let shared::http::body::Body::Fixed(r) = body_reader {
             let inner = r.into_inner();
             self.pending = inner.buffer().to_vec();
-        } else if let shared::body::Body::Chunked(r) = body_reader {
+        } else if let shared::http::body::Body::Chunked(r) = body_reader {
             self.pending = r.into_inner().buffer().to_vec();
         }
         Response { status: head.status, head: head_text, headers, body }

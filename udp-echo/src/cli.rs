@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use clap::Parser;
-use shared::addr::Family;
+use shared::net::addr::Family;
 
 const EXAMPLES: &str = "\
 Examples:

@@ -16,7 +16,7 @@ pub mod receive;
 pub mod send;
 
 use clap::Parser;
-use shared::addr::{HostPort, ListenSpec, bind_udp};
+use shared::net::{HostPort, ListenSpec, bind_udp};
 
 use crate::cli::Cli;
 

@@ -8,7 +8,7 @@
 
 use std::io::{self, BufRead, Read, Write};
 
-use crate::body::BodyError;
+use crate::http::body::BodyError;
 
 /// Longest chunk-size line, extensions included.
 const MAX_SIZE_LINE: usize = 4096;
@@ -103,7 +103,7 @@ impl<R: BufRead> ChunkedReader<R> {
             let d = (b as char).to_digit(16).map_or(0, u64::from);
             size = size.checked_mul(16).and_then(|s| s.checked_add(d)).ok_or(BodyError::ChunkSizeOverflow)?;
         }
-        let rest = crate::headers::trim(&line[digits..]);
+        let rest = crate::http::headers::trim(&line[digits..]);
         if !rest.is_empty() && rest[0] != b';' {
             return Err(bad());
         }

@@ -1,65 +1,20 @@
-//! Connecting and binding: try every resolved address in turn under a
-//! connect timeout, and bind listeners (dual-stack `[::]` when no address is
-//! given, falling back to `0.0.0.0` where IPv6 is absent). A listener bound
-//! to port 0 reports the port it really got through `local_addr()`.
+//! Listening: bind TCP listeners and UDP sockets on what users type
+//! (dual-stack `[::]` when no address is given, falling back to `0.0.0.0`
+//! where IPv6 is absent). A socket bound to port 0 reports the port it
+//! really got through `local_addr()`.
 
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::time::Duration;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::addr::{AddrError, Family, resolve};
 use crate::io_text::describe;
-
-/// A failed connection attempt, naming what the user asked for.
-#[derive(Debug)]
-pub struct ConnectError {
-    /// The target as the user wrote it (`example.org:80`).
-    pub target: String,
-    /// The error of the last address tried.
-    pub source: io::Error,
-    /// How many addresses were tried.
-    pub tried: usize,
-}
-
-impl fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "connect to {}: {}", self.target, describe(&self.source))?;
-        if self.tried > 1 {
-            write!(f, " ({} addresses tried)", self.tried)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ConnectError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
-}
-
-/// Connects to the first of `addrs` that accepts, each attempt bounded by
-/// `timeout` (none: the system's own). `target` names the destination in the
-/// error.
-pub fn connect_any(target: &str, addrs: &[SocketAddr], timeout: Option<Duration>) -> Result<TcpStream, ConnectError> {
-    let mut last = io::Error::new(io::ErrorKind::AddrNotAvailable, "no address to connect to");
-    for addr in addrs {
-        let attempt = match timeout {
-            Some(t) if !t.is_zero() => TcpStream::connect_timeout(addr, t),
-            _ => TcpStream::connect(addr),
-        };
-        match attempt {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last = e,
-        }
-    }
-    Err(ConnectError { target: target.to_string(), source: last, tried: addrs.len() })
-}
+use crate::net::addr::{AddrError, Family, resolve};
 
 /// Why binding failed, with the address that was tried.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct BindError {
     /// The address that could not be bound (`127.0.0.1:8000`).
     pub addr: String,
@@ -154,6 +109,7 @@ fn bind_first(host: Option<&str>, port: u16, family: Family, kind: Kind) -> Resu
 
 /// Binding can fail to resolve the host or to bind the address.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BindOrAddrError {
     /// The host did not parse or resolve.
     Addr(AddrError),
@@ -176,11 +132,12 @@ impl fmt::Display for BindOrAddrError {
     }
 }
 
+// Transparent: the message is the inner error's, so its source is too.
 impl std::error::Error for BindOrAddrError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            BindOrAddrError::Addr(e) => Some(e),
-            BindOrAddrError::Bind(e) => Some(e),
+            BindOrAddrError::Addr(e) => e.source(),
+            BindOrAddrError::Bind(e) => e.source(),
         }
     }
 }
@@ -217,6 +174,8 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::TcpStream;
+    use std::time::Duration;
 
     #[test]
     fn port_zero_reports_real_port() {
@@ -243,19 +202,6 @@ mod tests {
             Err(BindOrAddrError::Bind(e)) => assert!(e.in_use(), "{e}"),
             other => panic!("expected in-use error, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn connect_reports_last_error_with_target() {
-        // Bind then drop to find a port nobody listens on.
-        let port = {
-            let l = TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let target = format!("127.0.0.1:{port}");
-        let addrs = resolve("127.0.0.1", port, Family::Any).unwrap();
-        let e = connect_any(&target, &addrs, Some(Duration::from_secs(5))).unwrap_err();
-        assert_eq!(e.to_string(), format!("connect to {target}: connection refused"));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! HTTP/1.x response heads, client side: parse a status line and fields,
 //! and read the final response off a stream, skipping interim 1xx ones.
-//! Pair with [`crate::framing::response_body`] to know how the body ends.
+//! Pair with [`crate::http::framing::response_body`] to know how the body ends.
 
 use std::time::Instant;
 
-use crate::head::{HeadError, Limits, TimedRead, check_limits, read_head};
-use crate::headers::Headers;
+use crate::http::head::{HeadError, Limits, TimedRead, check_limits, read_head};
+use crate::http::headers::Headers;
 
 /// Most fields the parser has room for, whatever the limits say.
 const MAX_FIELDS: usize = 256;
@@ -189,7 +189,7 @@ mod tests {
         assert_eq!(head.status, 304);
         assert!(buf.is_empty());
         // A 304 carrying Content-Length still has no body.
-        let framing = crate::framing::response_body(false, head.status, &head.headers).unwrap();
-        assert_eq!(framing, crate::framing::BodyLength::None);
+        let framing = crate::http::framing::response_body(false, head.status, &head.headers).unwrap();
+        assert_eq!(framing, crate::http::framing::BodyLength::None);
     }
 }

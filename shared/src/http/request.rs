@@ -2,8 +2,8 @@
 //! from a buffer under [`Limits`], telling "need more bytes" (`Ok(None)`)
 //! apart from bad bytes and from a head that is too large.
 
-use crate::head::{HeadError, Limits, check_limits};
-use crate::headers::Headers;
+use crate::http::head::{HeadError, Limits, check_limits};
+use crate::http::headers::Headers;
 
 /// Most fields the parser has room for, whatever the limits say.
 const MAX_FIELDS: usize = 256;
@@ -13,7 +13,7 @@ const MAX_FIELDS: usize = 256;
 pub struct RequestHead {
     /// The method token, case-sensitive (`GET`).
     pub method: String,
-    /// The request target exactly as sent; see [`crate::target`] to parse it.
+    /// The request target exactly as sent; see [`crate::http::target`] to parse it.
     pub target: String,
     /// Minor version: 0 for HTTP/1.0, 1 for HTTP/1.1.
     pub minor: u8,

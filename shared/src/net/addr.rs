@@ -1,6 +1,5 @@
 //! Addresses: parse what users type (`HOST:PORT`, `[::1]:PORT`, `PORT`,
 //! `:PORT`) and resolve it honouring an IPv4-only or IPv6-only choice.
-//! Connecting and binding live in [`crate::bind`] (re-exported here).
 //!
 //! Parsing is pure and never panics; errors quote the input and say what was
 //! expected, so a binary can print them as they are.
@@ -55,6 +54,7 @@ impl Family {
 /// Everything that can be wrong with an address a user typed, or with
 /// looking it up.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum AddrError {
     /// Nothing was given.
     Empty,
@@ -284,8 +284,6 @@ pub fn resolve(host: &str, port: u16, family: Family) -> Result<Vec<SocketAddr>,
     }
     Ok(wanted)
 }
-
-pub use crate::bind::{BindError, BindOrAddrError, ConnectError, bind_tcp, bind_udp, connect_any, reachable};
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@ pub enum RangeSpec {
 
 /// What to send for a Range request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub enum Selection {
     /// Ignore the Range: send the whole representation (200).
     Full,
     /// These byte ranges, sorted and non-overlapping, each non-empty (206).
@@ -35,14 +35,14 @@ pub enum Resolved {
 /// unit, bad syntax, or more than `max_specs` ranges (scanning stops there,
 /// so a header with a thousand ranges costs no more than one with `max_specs`).
 pub fn parse(value: &[u8], max_specs: usize) -> Option<Vec<RangeSpec>> {
-    let value = crate::headers::trim(value);
+    let value = crate::http::headers::trim(value);
     let eq = value.iter().position(|&b| b == b'=')?;
     if !value[..eq].eq_ignore_ascii_case(b"bytes") {
         return None;
     }
     let mut specs = Vec::new();
     for part in value[eq + 1..].split(|&b| b == b',') {
-        let part = crate::headers::trim(part);
+        let part = crate::http::headers::trim(part);
         if part.is_empty() {
             // RFC 9110 5.6.1: empty list elements are allowed and skipped.
             continue;
@@ -75,7 +75,7 @@ fn number(digits: &[u8]) -> Option<u64> {
 /// Resolves specs against a representation of `len` bytes: ends past the
 /// end are clamped, unsatisfiable specs dropped, and overlapping or adjacent
 /// ranges merged.
-pub fn resolve(specs: &[RangeSpec], len: u64) -> Resolved {
+pub fn resolve(specs: &[RangeSpec], len: u64) -> Selection {
     let mut ranges: Vec<Range<u64>> = specs
         .iter()
         .filter_map(|spec| {
@@ -88,7 +88,7 @@ pub fn resolve(specs: &[RangeSpec], len: u64) -> Resolved {
         })
         .collect();
     if ranges.is_empty() {
-        return Resolved::Unsatisfiable;
+        return Selection::Unsatisfiable;
     }
     ranges.sort_by_key(|r| r.start);
     let mut merged: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
@@ -98,7 +98,7 @@ pub fn resolve(specs: &[RangeSpec], len: u64) -> Resolved {
             _ => merged.push(r),
         }
     }
-    Resolved::Partial(merged)
+    Selection::Partial(merged)
 }
 
 #[cfg(test)]
@@ -143,19 +143,19 @@ mod tests {
     #[allow(clippy::single_range_in_vec_init)]
     #[test]
     fn resolve_table() {
-        let p = |rs: &[Range<u64>]| Resolved::Partial(rs.to_vec());
-        let cases: &[(&[RangeSpec], u64, Resolved)] = &[
+        let p = |rs: &[Range<u64>]| Selection::Partial(rs.to_vec());
+        let cases: &[(&[RangeSpec], u64, Selection)] = &[
             (&[FromTo(0, 499)], 1000, p(&[0..500])),
             (&[FromTo(0, 4999)], 1000, p(&[0..1000])),
             (&[FromTo(999, 999)], 1000, p(&[999..1000])),
-            (&[FromTo(1000, 1000)], 1000, Resolved::Unsatisfiable),
+            (&[FromTo(1000, 1000)], 1000, Selection::Unsatisfiable),
             (&[From(500)], 1000, p(&[500..1000])),
-            (&[From(u64::MAX)], 1000, Resolved::Unsatisfiable),
+            (&[From(u64::MAX)], 1000, Selection::Unsatisfiable),
             (&[Suffix(100)], 1000, p(&[900..1000])),
             (&[Suffix(5000)], 1000, p(&[0..1000])),
-            (&[Suffix(0)], 1000, Resolved::Unsatisfiable),
-            (&[FromTo(0, 0)], 0, Resolved::Unsatisfiable),
-            (&[Suffix(1)], 0, Resolved::Unsatisfiable),
+            (&[Suffix(0)], 1000, Selection::Unsatisfiable),
+            (&[FromTo(0, 0)], 0, Selection::Unsatisfiable),
+            (&[Suffix(1)], 0, Selection::Unsatisfiable),
             (&[FromTo(0, 1), FromTo(4, 5)], 10, p(&[0..2, 4..6])),
             (&[FromTo(4, 5), FromTo(0, 1)], 10, p(&[0..2, 4..6])),
             (&[FromTo(0, 4), FromTo(2, 6)], 10, p(&[0..7])),
@@ -188,7 +188,7 @@ mod tests {
             len in proptest::prop_oneof![0u64..10_000, proptest::num::u64::ANY],
         ) {
             match resolve(&specs, len) {
-                Resolved::Partial(ranges) => {
+                Selection::Partial(ranges) => {
                     proptest::prop_assert!(!ranges.is_empty());
                     let mut end = None;
                     for r in &ranges {
@@ -199,7 +199,7 @@ mod tests {
                         end = Some(r.end);
                     }
                 }
-                Resolved::Unsatisfiable | Resolved::Full => {}
+                Selection::Unsatisfiable | Selection::Full => {}
             }
         }
 

@@ -31,6 +31,7 @@ impl Default for Limits {
 
 /// Why a head could not be read.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum HeadError {
     /// The first line is longer than [`Limits::max_line`] (a server answers 414).
     LineTooLong,

@@ -3,7 +3,7 @@
 
 use std::io::{self, Read};
 
-use crate::body::BodyError;
+use crate::http::body::BodyError;
 
 /// Reads exactly `expected` bytes from `inner`, then reports end of body.
 #[derive(Debug)]

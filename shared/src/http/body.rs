@@ -1,5 +1,5 @@
 //! Message bodies: one reader for each way a body can be delimited
-//! ([`crate::framing::BodyLength`]), and the error a reader reports when the
+//! ([`crate::http::framing::BodyLength`]), and the error a reader reports when the
 //! body is broken. Every reader streams through the caller's buffer; memory
 //! does not grow with the body.
 //!
@@ -10,12 +10,13 @@
 use std::fmt;
 use std::io::{self, BufRead, Read};
 
-use crate::chunked::ChunkedReader;
-use crate::framing::BodyLength;
-use crate::length::LengthReader;
+use crate::http::chunked::ChunkedReader;
+use crate::http::framing::BodyLength;
+use crate::http::length::LengthReader;
 
 /// What was wrong with a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BodyError {
     /// The connection ended after `received` of `expected` bytes.
     CutShort {

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::headers::Headers;
+use crate::http::headers::Headers;
 
 /// How a message body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,7 @@ pub enum BodyLength {
 
 /// A head whose framing cannot be trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FramingError {
     /// A Content-Length value that is not a plain decimal number.
     BadContentLength(String),
@@ -57,7 +58,7 @@ pub fn content_length(headers: &Headers) -> Result<Option<u64>, FramingError> {
     for value in headers.get_all("content-length") {
         let shown = || String::from_utf8_lossy(value).into_owned();
         for element in value.split(|&b| b == b',') {
-            let element = crate::headers::trim(element);
+            let element = crate::http::headers::trim(element);
             if element.is_empty() || !element.iter().all(u8::is_ascii_digit) {
                 return Err(FramingError::BadContentLength(shown()));
             }

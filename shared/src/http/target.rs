@@ -52,6 +52,7 @@ impl Target {
 
 /// A target that cannot be understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TargetError {
     /// The target is empty.
     Empty,

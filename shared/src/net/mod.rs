@@ -1,0 +1,17 @@
+//! Addresses and sockets: what users type (`HOST:PORT`, `[::1]:PORT`,
+//! `PORT`), resolving it with `-4`/`-6`, connecting to the first address
+//! that answers, and listening (dual-stack unless told otherwise).
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`addr`] | parsing and resolving addresses |
+//! | [`connect`] | connecting under a per-address or total time limit |
+//! | [`listen`] | binding TCP listeners and UDP sockets |
+
+pub mod addr;
+pub mod connect;
+pub mod listen;
+
+pub use addr::{AddrError, Family, HostPort, ListenSpec, parse_host, parse_port, resolve};
+pub use connect::{ConnectError, ConnectLimit, connect_any};
+pub use listen::{BindError, BindOrAddrError, bind_tcp, bind_udp, reachable};

@@ -1,0 +1,160 @@
+//! Socket calls std does not offer: sending with "more follows" (so a
+//! response head and the file after it share packets), corking a socket
+//! while a file streams, and recognising that the process has run out of
+//! descriptors (a listener should pause, not fail).
+//!
+//! Linux has `MSG_MORE` and `TCP_CORK`. FreeBSD has `TCP_NOPUSH`, which
+//! pushes what is pending when it is cleared. macOS has `TCP_NOPUSH` too,
+//! but clearing it does not push the last partial segment, so there (as
+//! in nginx) nothing is corked. Elsewhere these are no-ops: the same bytes
+//! go out, in more packets.
+
+use std::io;
+
+use super::AsSock;
+
+/// Sends what `sock` takes of `buf`; `more` tells the kernel more data
+/// follows at once. On a non-blocking socket a full buffer is `WouldBlock`.
+/// Writing to a connection the peer has closed is an error (`BrokenPipe`),
+/// never a signal.
+pub fn send(sock: &impl AsSock, buf: &[u8], more: bool) -> io::Result<usize> {
+    imp::send(sock, buf, more && super::fast_paths())
+}
+
+/// Turns corking on or off: while on, only full segments are sent; turning
+/// it off sends what is left at once. A no-op where the system has no such
+/// option (or under `NETKIT_PORTABLE`).
+pub fn set_cork(sock: &impl AsSock, on: bool) -> io::Result<()> {
+    if !super::fast_paths() {
+        return Ok(());
+    }
+    imp::set_cork(sock, on)
+}
+
+/// True when an error from `accept` means the process (or the system) has
+/// no descriptors or buffers left: a server should close something or wait.
+pub fn out_of_descriptors(e: &io::Error) -> bool {
+    imp::out_of_descriptors(e)
+}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use super::AsSock;
+    use crate::sys::{os, retry};
+    use rustix::net::SendFlags;
+    use std::io;
+
+    pub fn send(sock: &impl AsSock, buf: &[u8], more: bool) -> io::Result<usize> {
+        let flags = if more { SendFlags::NOSIGNAL | SendFlags::MORE } else { SendFlags::NOSIGNAL };
+        retry(|| rustix::net::send(sock.as_fd(), buf, flags).map_err(os))
+    }
+
+    pub fn set_cork(sock: &impl AsSock, on: bool) -> io::Result<()> {
+        rustix::net::sockopt::set_tcp_cork(sock.as_fd(), on).map_err(os)
+    }
+
+    pub fn out_of_descriptors(e: &io::Error) -> bool {
+        use rustix::io::Errno;
+        matches!(Errno::from_io_error(e), Some(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM))
+    }
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
+mod imp {
+    use super::AsSock;
+    use crate::sys::{os, retry};
+    use std::io;
+
+    pub fn send(sock: &impl AsSock, buf: &[u8], _more: bool) -> io::Result<usize> {
+        // No MSG_MORE here. Rust programs ignore SIGPIPE, so a closed
+        // connection is EPIPE, as with MSG_NOSIGNAL on Linux.
+        retry(|| rustix::net::send(sock.as_fd(), buf, rustix::net::SendFlags::empty()).map_err(os))
+    }
+
+    #[cfg(target_os = "freebsd")]
+    pub fn set_cork(sock: &impl AsSock, on: bool) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let value: libc::c_int = on.into();
+        // SAFETY: setsockopt reads a c_int of the size given, from this
+        // stack frame; the descriptor is borrowed and open for the call.
+        let rc = unsafe {
+            libc::setsockopt(
+                sock.as_fd().as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_NOPUSH,
+                (&value as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    }
+
+    #[cfg(not(target_os = "freebsd"))]
+    pub fn set_cork(_sock: &impl AsSock, _on: bool) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn out_of_descriptors(e: &io::Error) -> bool {
+        use rustix::io::Errno;
+        matches!(Errno::from_io_error(e), Some(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM))
+    }
+}
+
+#[cfg(windows)]
+mod imp {
+    use super::AsSock;
+    use std::io;
+    use windows_sys::Win32::Networking::WinSock::{WSAEMFILE, WSAENOBUFS};
+
+    pub fn send(sock: &impl AsSock, buf: &[u8], _more: bool) -> io::Result<usize> {
+        crate::sys::retry(|| socket2::SockRef::from(sock).send(buf))
+    }
+
+    pub fn set_cork(_sock: &impl AsSock, _on: bool) -> io::Result<()> {
+        Ok(())
+    }
+
+    pub fn out_of_descriptors(e: &io::Error) -> bool {
+        matches!(e.raw_os_error(), Some(WSAEMFILE | WSAENOBUFS))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+
+    #[test]
+    fn send_with_and_without_more_arrives_whole() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        set_cork(&server, true).unwrap();
+        assert_eq!(send(&server, b"head ", true).unwrap(), 5);
+        assert_eq!(send(&server, b"body", false).unwrap(), 4);
+        set_cork(&server, false).unwrap();
+        drop(server);
+        let mut got = String::new();
+        client.read_to_string(&mut got).unwrap();
+        assert_eq!(got, "head body");
+    }
+
+    #[test]
+    fn sending_to_a_closed_peer_is_an_error_not_a_signal() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        drop(client);
+        // The first send may still be accepted; a later one must fail.
+        let failed = (0..100).any(|_| send(&server, &[0u8; 1024], false).is_err());
+        assert!(failed);
+    }
+
+    #[test]
+    fn descriptor_exhaustion_is_recognised() {
+        assert!(!out_of_descriptors(&io::Error::from(io::ErrorKind::ConnectionAborted)));
+        #[cfg(unix)]
+        assert!(out_of_descriptors(&io::Error::from(rustix::io::Errno::MFILE)));
+    }
+}
