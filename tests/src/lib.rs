@@ -7,8 +7,11 @@
 //! test's stderr with a prefix, so a failing test shows what the tool said.
 
 pub mod http;
+mod measure;
 pub mod peers;
 pub mod scripted;
+
+pub use measure::run_measured;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -301,7 +304,7 @@ pub struct Finished {
 
 /// Reads the child's piped stdout and stderr to their ends in two
 /// threads, so neither pipe fills up while the test waits.
-fn read_outputs(child: &mut Child) -> (std::thread::JoinHandle<Vec<u8>>, std::thread::JoinHandle<Vec<u8>>) {
+pub(crate) fn read_outputs(child: &mut Child) -> (std::thread::JoinHandle<Vec<u8>>, std::thread::JoinHandle<Vec<u8>>) {
     fn drain(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
         std::thread::spawn(move || {
             let mut v = Vec::new();
@@ -334,40 +337,6 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finishe
         eprintln!("[{} stderr] {}", cmd.get_program().to_string_lossy(), stderr.trim_end());
     }
     Finished { code: status.code(), stdout, stderr }
-}
-
-/// Like [`run`], and also reports the child's peak resident memory in
-/// KiB (from wait4's rusage), for tests that bound memory.
-// The child is reaped by wait4 (which std's Child does not see).
-#[allow(clippy::zombie_processes)]
-pub fn run_measured(mut cmd: Command, timeout: Duration) -> (Finished, u64) {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {:?}: {e}", cmd.get_program()));
-    let (out_thread, err_thread) = read_outputs(&mut child);
-    let pid = child.id() as libc::pid_t;
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_millis(1);
-    let (status, max_rss) = loop {
-        let mut status: libc::c_int = 0;
-        // SAFETY: an all-zero rusage is a valid value to be overwritten.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: waiting on our own child with valid out-pointers.
-        let got = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if got == pid {
-            let code = if libc::WIFEXITED(status) { Some(libc::WEXITSTATUS(status)) } else { None };
-            break (code, u64::try_from(usage.ru_maxrss).unwrap_or(0));
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            panic!("{:?} did not exit within {timeout:?}", cmd.get_program());
-        }
-        // Polling an exit status; this is not waiting for readiness.
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    };
-    let stdout = out_thread.join().unwrap_or_default();
-    let stderr = String::from_utf8_lossy(&err_thread.join().unwrap_or_default()).into_owned();
-    (Finished { code: status, stdout, stderr }, max_rss)
 }
 
 /// Peak resident memory of a running process in KiB (VmHWM).
@@ -413,7 +382,7 @@ pub fn on_path(name: &str) -> bool {
 /// is missing, prints `skipped: <peer> not installed` and returns false, or
 /// panics when `NETKIT_REQUIRE_PEERS=1` (CI) says every peer must be there.
 pub fn peer(name: &str) -> bool {
-    on_path(name) || peers::missing(name)
+    (cfg!(unix) && on_path(name)) || peers::missing(name)
 }
 
 #[cfg(test)]
