@@ -5,11 +5,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
 use clap::Parser;
 use shared::net::{BindOrAddrError, Family, bind_tcp, parse_host, reachable};
 
 use crate::config::Config;
+use crate::error::Error;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -95,23 +95,26 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
 }
 
 /// Parses the command line, binds, prints the start-up line and serves.
-pub fn run() -> anyhow::Result<()> {
+pub fn run() -> Result<(), Error> {
     let cli = Cli::parse();
-    let root = std::fs::canonicalize(&cli.dir).with_context(|| format!("{}: no such directory", cli.dir.display()))?;
+    let root = std::fs::canonicalize(&cli.dir).map_err(|source| Error::Folder { path: cli.dir.clone(), source })?;
     if !root.is_dir() {
-        bail!("{}: not a directory", cli.dir.display());
+        return Err(Error::NotAFolder(cli.dir));
     }
-    let host = parse_host(&cli.bind)?;
+    let host = parse_host(&cli.bind).map_err(Error::Address)?;
     let listener = bind_tcp(Some(&host), cli.port, Family::Any).map_err(|e| match e {
-        BindOrAddrError::Bind(b) if b.in_use() => anyhow::anyhow!("port {} is in use; try -p 0", cli.port),
-        other => anyhow::Error::new(other),
+        BindOrAddrError::Bind(b) if b.in_use() => Error::PortInUse { port: cli.port, source: b },
+        BindOrAddrError::Bind(b) => Error::Bind(b),
+        BindOrAddrError::Addr(a) => Error::Address(a),
+        other => Error::Serve(std::io::Error::other(other.to_string())),
     })?;
-    let local = listener.local_addr().context("reading the bound address")?;
+    let local = listener.local_addr().map_err(Error::Serve)?;
     let shown = reachable(local);
     let note = if local.ip().is_unspecified() { " (all interfaces)" } else { "" };
+    // One write, so a reader never sees half the line.
+    let line = format!("Serving {} at http://{shown}/{note}\n", root.display());
     let mut out = std::io::stdout().lock();
-    writeln!(out, "Serving {} at http://{shown}/{note}", root.display()).context("writing to stdout")?;
-    out.flush().context("writing to stdout")?;
+    out.write_all(line.as_bytes()).and_then(|()| out.flush()).map_err(Error::Stdout)?;
     drop(out);
 
     let mut config = Config::new(root);
@@ -123,7 +126,7 @@ pub fn run() -> anyhow::Result<()> {
     config.extra_headers = cli.headers;
     config.log = !cli.quiet;
     config.max_connections = cli.max_connections as usize;
-    crate::serve(listener, config).context("serving")
+    crate::serve(listener, config).map_err(Error::Serve)
 }
 
 #[cfg(test)]

@@ -1,106 +1,58 @@
-//! From a parsed request head to a planned response: the protocol checks
-//! (Host, version, framing, method, Expect), the request target, the path
-//! inside the root, then a file, a directory redirect, an index file or a
-//! listing.
-
-use std::path::Path;
+//! From a parsed request head to a response: the protocol checks (Host,
+//! framing, method, Expect), the request target, then the path inside the
+//! root: a file, a directory redirect, an index file or a listing.
 
 use shared::http::framing::{BodyLength, request_body};
 use shared::http::request::RequestHead;
 use shared::http::target::{Target, parse_target};
 
-use crate::config::Config;
-use crate::file::{self, Exchange, FileRequest};
-use crate::listing;
-use crate::resolve::{self, Refusal, Rules};
-use crate::response::{Common, PageOptions, Plan, html_page};
+use crate::paths::{self, Found, Refusal};
+use crate::response::{Body, Response};
+use crate::site::Site;
+use crate::{file, listing};
 
 /// The methods this server answers, for `Allow`.
 pub const ALLOW: &str = "GET, HEAD, OPTIONS";
 
-/// What every request is answered with: the settings and the common fields.
-#[derive(Debug)]
-pub struct Site {
-    /// Server settings.
-    pub config: Config,
-    /// The root, with a handle for opening beneath it.
-    pub root: crate::beneath::Root,
-    /// Date, Server and `-H` fields.
-    pub common: Common,
-}
-
-impl Site {
-    /// A site for `config`.
-    pub fn new(config: Config) -> Site {
-        let common = Common::new(config.extra_headers.clone());
-        let root = crate::beneath::Root::new(config.root.clone());
-        Site { config, root, common }
-    }
-
-    /// An error page that ends the connection: for requests that could not
-    /// be parsed, whose framing is unknown, or that timed out.
-    pub fn refuse(&mut self, buf: &mut Vec<u8>, status: u16, detail: &str) -> Plan {
-        html_page(&mut self.common, buf, status, detail, PageOptions { close: true, ..Default::default() })
-    }
-}
-
-/// How the response to one request goes out.
-#[derive(Debug, Clone, Copy)]
-struct Reply {
-    head_only: bool,
-    close: bool,
-    keep_alive_1_0: bool,
-}
-
-impl Reply {
-    fn page<'a>(self, extra: &'a [(&'a str, &'a str)]) -> PageOptions<'a> {
-        PageOptions { head_only: self.head_only, close: self.close, keep_alive_1_0: self.keep_alive_1_0, extra }
-    }
-}
-
-/// Answers one request; the head (and a small body) go into `buf`.
-pub fn respond(site: &mut Site, req: &RequestHead, buf: &mut Vec<u8>) -> Plan {
-    let keep = req.keep_alive();
-    let mut reply = Reply { head_only: req.method == "HEAD", close: !keep, keep_alive_1_0: keep && req.minor == 0 };
+/// Answers one request.
+pub fn respond(site: &mut Site, req: &RequestHead) -> Response {
     let hosts = req.headers.get_all("host").count();
     if hosts > 1 || (req.minor >= 1 && hosts == 0) {
-        return site.refuse(buf, 400, "An HTTP/1.1 request needs exactly one Host field.");
+        return Response::refusal(400, "An HTTP/1.1 request needs exactly one Host field.");
     }
     let body = match request_body(&req.headers) {
         Ok(b) => b,
-        Err(e) => return site.refuse(buf, 400, &format!("Bad message framing: {e}.")),
+        Err(e) => return Response::refusal(400, &format!("Bad message framing: {e}.")),
     };
+    let mut response = route(site, req, body);
     if body != BodyLength::None {
         // The body is never read, so the connection cannot be reused.
-        reply.close = true;
-        reply.keep_alive_1_0 = false;
+        response.close = true;
     }
-    let common = &mut site.common;
+    response
+}
+
+/// The method, the target, then the path.
+fn route(site: &mut Site, req: &RequestHead, body: BodyLength) -> Response {
     if let Some(expect) = req.headers.get("expect")
         && !expect.eq_ignore_ascii_case(b"100-continue")
     {
-        return html_page(common, buf, 417, "Only the 100-continue expectation is supported.", reply.page(&[]));
+        return Response::page(417, "Only the 100-continue expectation is supported.");
     }
     match req.method.as_str() {
         "GET" | "HEAD" if body != BodyLength::None => {
-            return site.refuse(buf, 400, "A GET or HEAD request must not carry a body.");
+            return Response::refusal(400, "A GET or HEAD request must not carry a body.");
         }
         "GET" | "HEAD" => {}
-        "OPTIONS" => {
-            let mut head = common.start(buf, 204);
-            head.header("Allow", ALLOW);
-            crate::response::connection(&mut head, reply.close, reply.keep_alive_1_0);
-            head.end();
-            return Plan::buffered(204, 0, reply.close);
-        }
+        "OPTIONS" => return Response::new(204, Body::None).header("Allow", ALLOW),
         _ => {
             let detail = format!("This server only serves files: {ALLOW}.");
-            return html_page(common, buf, 405, &detail, reply.page(&[("Allow", ALLOW)]));
+            return Response::page(405, &detail).header("Allow", ALLOW);
         }
     }
     let target = match parse_target(&req.target) {
         Ok(t) => t,
-        Err(e) => return html_page(common, buf, 400, &format!("Bad request target: {e}."), reply.page(&[])),
+        Err(e) => return Response::page(400, &format!("Bad request target: {e}.")),
     };
     let (path, query) = match &target {
         Target::Origin { path, query } => (path.as_slice(), query.as_deref()),
@@ -109,84 +61,45 @@ pub fn respond(site: &mut Site, req: &RequestHead, buf: &mut Vec<u8>) -> Plan {
             // ignores Host; there is only one site here.
             (path.as_slice(), query.as_deref())
         }
-        _ => return html_page(common, buf, 400, "The request target must be a path.", reply.page(&[])),
+        _ => return Response::page(400, "The request target must be a path."),
     };
-    serve_path(site, req, buf, reply, path, query)
+    serve_path(site, req, path, query)
 }
 
 /// Serves the decoded `path`: a file, a redirect, an index or a listing.
-fn serve_path(
-    site: &mut Site,
-    req: &RequestHead,
-    buf: &mut Vec<u8>,
-    reply: Reply,
-    path: &[u8],
-    query: Option<&str>,
-) -> Plan {
-    let config = &site.config;
-    let rules = Rules { hidden: config.hidden, follow_symlinks: config.follow_symlinks };
-    let found = match crate::beneath::open(&site.root, path, rules) {
-        Ok(r) => r,
-        Err(refusal) => return refused(site, buf, reply, refusal),
+fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&str>) -> Response {
+    let rules = site.rules();
+    let found = match paths::open(&site.root, path, rules) {
+        Ok(f) => f,
+        Err(refusal) => return refused(refusal),
     };
     if found.meta.is_dir() {
         if path.last() != Some(&b'/') {
-            return redirect_to_dir(site, buf, reply, &found.segments, query);
+            return redirect_to_dir(&found.segments, query);
         }
-        let mut index_path = path.to_vec();
-        index_path.extend_from_slice(site.config.index.as_bytes());
-        if let Ok(index) = crate::beneath::open(&site.root, &index_path, rules)
+        let mut index = found.segments.clone();
+        index.push(site.config.index.as_bytes().to_vec());
+        if let Ok(index) = paths::open_segments(&site.root, index, rules)
             && index.meta.is_file()
         {
-            return serve_file(site, req, buf, reply, index);
+            return file::respond(site, &req.headers, index);
         }
         if !site.config.listing {
-            return refused(site, buf, reply, Refusal::NotFound);
+            return refused(Refusal::NotFound);
         }
-        return list(site, req, buf, reply, &found.path, &found.segments, query);
+        return list(site, req, &found, query);
     }
     if !found.meta.is_file() {
         // A FIFO, a socket or a device: opened without blocking, never read.
-        return refused(site, buf, reply, Refusal::NotFound);
+        return refused(Refusal::NotFound);
     }
-    serve_file(site, req, buf, reply, found)
-}
-
-/// Serves an opened regular file.
-fn serve_file(
-    site: &mut Site,
-    req: &RequestHead,
-    buf: &mut Vec<u8>,
-    reply: Reply,
-    opened: crate::beneath::Opened,
-) -> Plan {
-    let ex = Exchange {
-        headers: &req.headers,
-        head_only: reply.head_only,
-        close: reply.close,
-        keep_alive_1_0: reply.keep_alive_1_0,
-    };
-    let request = FileRequest {
-        path: &opened.path,
-        file: opened.file,
-        meta: opened.meta,
-        segments: &opened.segments,
-        root: &site.root,
-        rules: Rules { hidden: site.config.hidden, follow_symlinks: site.config.follow_symlinks },
-    };
-    file::serve(&mut site.common, buf, &ex, request)
+    file::respond(site, &req.headers, found)
 }
 
 /// 301 from `/dir` to `/dir/`. The Location is built from the normalised
 /// segments, so it always starts with exactly one `/` (a path like
 /// `//evil.example` cannot become a redirect to another host).
-fn redirect_to_dir(
-    site: &mut Site,
-    buf: &mut Vec<u8>,
-    reply: Reply,
-    segments: &[Vec<u8>],
-    query: Option<&str>,
-) -> Plan {
+fn redirect_to_dir(segments: &[Vec<u8>], query: Option<&str>) -> Response {
     let mut location = String::from("/");
     for s in segments {
         location.push_str(&crate::escape::segment(s));
@@ -197,17 +110,16 @@ fn redirect_to_dir(
         location.push_str(q);
     }
     let detail = format!("This is a directory: {location}");
-    html_page(&mut site.common, buf, 301, &detail, reply.page(&[("Location", &location)]))
+    Response::page(301, &detail).header("Location", &location)
 }
 
 /// The page for a path that is refused.
-fn refused(site: &mut Site, buf: &mut Vec<u8>, reply: Reply, refusal: Refusal) -> Plan {
-    let (status, detail) = match refusal {
-        Refusal::BadPath(why) => (400, format!("Bad path: {why}.")),
-        Refusal::NotFound => (404, "Nothing is served at this path.".to_string()),
-        Refusal::Forbidden => (403, "The server may not read this path.".to_string()),
-    };
-    html_page(&mut site.common, buf, status, &detail, reply.page(&[]))
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::BadPath(why) => Response::page(400, &format!("Bad path: {why}.")),
+        Refusal::NotFound => Response::page(404, "Nothing is served at this path."),
+        Refusal::Forbidden => Response::page(403, "The server may not read this path."),
+    }
 }
 
 /// True when the client asked for the JSON listing.
@@ -220,50 +132,13 @@ fn wants_json(req: &RequestHead, query: Option<&str>) -> bool {
     by_query || by_accept
 }
 
-/// The listing of `dir`, whose normalised segments below the root are
-/// `segments`.
-fn list(
-    site: &mut Site,
-    req: &RequestHead,
-    buf: &mut Vec<u8>,
-    reply: Reply,
-    dir: &Path,
-    segments: &[Vec<u8>],
-    query: Option<&str>,
-) -> Plan {
-    let filter = listing::Filter {
-        root: &site.config.root,
-        hidden: site.config.hidden,
-        follow_symlinks: site.config.follow_symlinks,
-    };
-    let entries = match listing::read(dir, filter) {
+/// The listing of the open folder `dir`.
+fn list(site: &Site, req: &RequestHead, dir: &Found, query: Option<&str>) -> Response {
+    let entries = match listing::read(site, dir) {
         Ok(e) => e,
-        Err(e) => return refused(site, buf, reply, resolve::refusal_for(&e)),
+        Err(e) => return refused(paths::refusal_for(&e)),
     };
-    // Show the path the way the client asked for it, normalised.
-    let mut shown = b"/".to_vec();
-    for s in segments {
-        shown.extend_from_slice(s);
-        shown.push(b'/');
-    }
-    let json = wants_json(req, query);
-    let (body, ctype) = if json {
-        (listing::json(&shown, &entries), "application/json; charset=utf-8")
-    } else {
-        (listing::html(&shown, &entries), "text/html; charset=utf-8")
-    };
-    let mut head = site.common.start(buf, 200);
-    head.header("Content-Type", ctype)
-        .header("Content-Length", body.len())
-        .header("Cache-Control", "no-cache")
-        .header("Vary", "Accept");
-    crate::response::connection(&mut head, reply.close, reply.keep_alive_1_0);
-    head.end();
-    if reply.head_only {
-        return Plan::buffered(200, 0, reply.close);
-    }
-    buf.extend_from_slice(body.as_bytes());
-    Plan::buffered(200, body.len() as u64, reply.close)
+    listing::respond(&dir.segments, &entries, wants_json(req, query))
 }
 
 /// The index file name must be a plain name: no separators, not `.`/`..`.

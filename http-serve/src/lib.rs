@@ -1,28 +1,38 @@
 //! http-serve: serve a folder over HTTP/1.1 from one thread.
 //!
 //! [`serve`] takes an already-bound listener (tests bind port 0 and hand
-//! it in) and answers requests until the process ends.
+//! it in) and answers requests until the process ends. A request is a
+//! value ([`shared::http::request::RequestHead`]) answered by a value
+//! ([`response::Response`]); only the connection turns that into bytes.
 //!
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line, binding, the start-up line |
+//! | [`error`] | why the server could not start, and its exit code |
 //! | [`config`] | settings resolved at start-up |
-//! | [`server`] | the poll loop: connections, deadlines, the connection limit |
+//! | [`server`] | the readiness loop: accepting, the connection limit |
+//! | [`timers`] | connection deadlines in O(1) per change |
+//! | [`conn`] | one connection: heads in, responses out, closing |
+//! | [`outgoing`] | a response turned into bytes and sent without blocking |
 //! | [`handler`] | protocol checks and routing of one request |
-//! | [`beneath`] | opening a request path beneath the root with openat2 |
-//! | [`resolve`] | request path to file path, never outside the root (realpath) |
+//! | [`site`] | the root, the rules, Content-Type by extension |
+//! | [`paths`] | request path to an open file beneath the root |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
 //! | [`multipart`] | `multipart/byteranges` bodies |
 //! | [`listing`] | directory listings in HTML and JSON |
-//! | [`response`] | response heads, common fields, short HTML pages |
-//! | [`outgoing`] | sending a response without blocking |
+//! | [`response`] | the response value and the short HTML pages |
 //! | [`log`] | the access log |
 //! | [`escape`] | HTML, JSON, log and URL escaping |
-//! | [`sys`] | poll, sendfile, send with MSG_MORE, non-blocking open |
+//!
+//! The system calls (opening beneath the root, sendfile, corking) are
+//! `shared::sys`'s; this crate has no `unsafe`.
 
-pub mod beneath;
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod config;
+pub mod conn;
+pub mod error;
 pub mod escape;
 pub mod file;
 pub mod handler;
@@ -30,10 +40,12 @@ pub mod listing;
 pub mod log;
 pub mod multipart;
 pub mod outgoing;
-pub mod resolve;
+pub mod paths;
 pub mod response;
 pub mod server;
-pub mod sys;
+pub mod site;
+pub mod timers;
 
 pub use config::Config;
+pub use error::{Error, exit_code};
 pub use server::serve;

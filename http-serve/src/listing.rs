@@ -8,13 +8,15 @@
 //! so any name, however awkward, is clickable and names exactly its file.
 
 use std::fmt::Write;
-use std::fs;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 use std::time::SystemTime;
 
+use shared::sys::dir::{Info, Kind};
+
 use crate::escape;
+use crate::paths::{self, Found};
+use crate::response::{Body, MediaType, Response};
+use crate::site::Site;
 
 /// One entry of a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,49 +31,58 @@ pub struct Entry {
     pub modified: SystemTime,
 }
 
-/// Which entries a listing shows.
-#[derive(Debug, Clone, Copy)]
-pub struct Filter<'a> {
-    /// The canonical root: symlinks leading outside it are left out.
-    pub root: &'a Path,
-    /// Show dot-names.
-    pub hidden: bool,
-    /// Show symlinks wherever they lead.
-    pub follow_symlinks: bool,
-}
-
-/// Reads `dir` and returns its entries in listing order. Entries that
-/// cannot be served (hidden names, broken symlinks, symlinks out of the
-/// root) are left out, so every link works.
-pub fn read(dir: &Path, filter: Filter<'_>) -> io::Result<Vec<Entry>> {
+/// Reads the open folder `dir` (opened beneath the root, so this reads the
+/// folder that was checked) and returns its entries in listing order.
+/// Entries that cannot be served (hidden names, FIFOs and devices, broken
+/// symlinks, symlinks out of the root or to hidden names) are left out, so
+/// every link works: a symlink is opened by the same rules as a request
+/// for it, and listed as what it leads to.
+pub fn read(site: &Site, dir: &Found) -> io::Result<Vec<Entry>> {
+    let rules = site.rules();
     let mut entries = Vec::new();
-    for item in fs::read_dir(dir)? {
-        let Ok(item) = item else { continue };
-        let name = item.file_name().as_bytes().to_vec();
-        if !filter.hidden && name.first() == Some(&b'.') {
+    for (name, info) in shared::sys::dir::entries(&dir.file)? {
+        if !rules.hidden && paths::is_hidden(&name) {
             continue;
         }
-        let path = item.path();
-        let is_link = item.file_type().is_ok_and(|t| t.is_symlink());
-        if is_link && !filter.follow_symlinks && !crate::resolve::inside(filter.root, &path) {
-            continue;
-        }
-        // A link is listed as what it points at; anything else is stat'ed
-        // relative to the open directory.
-        let meta = if is_link { fs::metadata(&path) } else { item.metadata() };
-        let Ok(meta) = meta else { continue };
-        if !meta.is_dir() && !meta.is_file() {
-            continue;
-        }
-        entries.push(Entry {
-            name,
-            dir: meta.is_dir(),
-            size: if meta.is_dir() { 0 } else { meta.len() },
-            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-        });
+        let info = if info.kind == Kind::Symlink {
+            let mut segments = dir.segments.clone();
+            segments.push(name.clone());
+            match paths::open_segments(&site.root, segments, rules) {
+                Ok(target) => Info::from_metadata(&target.meta),
+                Err(_) => continue,
+            }
+        } else {
+            info
+        };
+        let is_dir = match info.kind {
+            Kind::Dir => true,
+            Kind::File => false,
+            _ => continue,
+        };
+        entries.push(Entry { name, dir: is_dir, size: if is_dir { 0 } else { info.len }, modified: info.modified });
     }
     sort(&mut entries);
     Ok(entries)
+}
+
+/// The listing of the folder whose normalised names below the root are
+/// `segments`: HTML, or JSON when asked.
+pub fn respond(segments: &[Vec<u8>], entries: &[Entry], json: bool) -> Response {
+    // Show the path the way the client asked for it, normalised.
+    let mut shown = b"/".to_vec();
+    for s in segments {
+        shown.extend_from_slice(s);
+        shown.push(b'/');
+    }
+    let (body, media) = if json {
+        (self::json(&shown, entries), "application/json; charset=utf-8")
+    } else {
+        (html(&shown, entries), "text/html; charset=utf-8")
+    };
+    Response::new(200, Body::Bytes(body.into_bytes()))
+        .typed(MediaType::Static(media))
+        .header("Cache-Control", "no-cache")
+        .header("Vary", "Accept")
 }
 
 /// Directories first, then case-insensitive name order (bytes break ties,

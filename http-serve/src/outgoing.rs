@@ -1,13 +1,29 @@
-//! A response on its way out: the write buffer (head, and the whole body
-//! when small), then the pieces that follow it. Sending never blocks: when
-//! the socket is full it says so, and the server goes on with other
-//! connections until this one can take more.
+//! The one place a response becomes bytes, and the sending of them.
+//!
+//! [`Outgoing::start`] writes the head (status line, Date, Server, `-H`
+//! fields, the response's Content-Type, Content-Length and own fields,
+//! Connection) into the connection's write buffer, drops the body for
+//! HEAD, and puts a small body in the same buffer so head and body leave
+//! in one write. [`Outgoing::send`] then sends without ever blocking:
+//! when the socket is full it says so and the server goes on with other
+//! connections. A file leaves by sendfile where the system has it, with
+//! the socket corked so it goes out in full segments.
 
-use std::io;
-use std::net::TcpStream;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, Read};
+use std::time::SystemTime;
 
-use crate::response::{Piece, Rest};
-use crate::sys;
+use mio::net::TcpStream;
+use shared::http::reply::{HeadWriter, field};
+use shared::http::request::RequestHead;
+use shared::sys;
+
+use crate::response::{Body, Piece, Response};
+
+/// Files up to this size travel in the head's buffer: one write per
+/// response instead of a write and a sendfile.
+const SMALL_FILE: u64 = 64 * 1024;
 
 /// Most bytes handed to one sendfile call.
 const SENDFILE_CHUNK: u64 = 1 << 30;
@@ -15,6 +31,44 @@ const SENDFILE_CHUNK: u64 = 1 << 30;
 /// A write buffer larger than this is released after its response, so a
 /// big listing does not pin memory on an idle connection.
 const KEEP_CAPACITY: usize = 256 * 1024;
+
+/// How the request wants its answer delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// HEAD: the same head, no body.
+    pub head_only: bool,
+    /// Close the connection after this response.
+    pub close: bool,
+    /// An HTTP/1.0 client asked to keep the connection, so the response
+    /// says `Connection: keep-alive` (1.1 keeps it by default).
+    pub keep_alive_1_0: bool,
+}
+
+impl Delivery {
+    /// What `req` asks for: HEAD or not, and keep-alive by its version and
+    /// Connection field (RFC 9112 9.3).
+    pub fn for_request(req: &RequestHead) -> Delivery {
+        let keep = req.keep_alive();
+        Delivery { head_only: req.method == "HEAD", close: !keep, keep_alive_1_0: keep && req.minor == 0 }
+    }
+
+    /// For an answer without a usable request (unparsable, timed out): the
+    /// whole response, then close.
+    pub fn closing() -> Delivery {
+        Delivery { head_only: false, close: true, keep_alive_1_0: false }
+    }
+}
+
+/// What a started response is, for the log and the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Started {
+    /// The status sent.
+    pub status: u16,
+    /// Body bytes to be sent (0 for HEAD).
+    pub body_bytes: u64,
+    /// The connection closes after it.
+    pub close: bool,
+}
 
 /// How far a call to [`Outgoing::send`] got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,27 +81,114 @@ pub enum Progress {
     Yield,
 }
 
-/// The unsent part of the current response.
+/// The fields every response carries: Date (formatted once a second),
+/// Server, and the `-H` extras.
+#[derive(Debug)]
+pub struct Common {
+    /// `http-serve/VERSION`.
+    server: String,
+    /// `-H` fields.
+    extra: Vec<(String, String)>,
+    /// The Date value and the second it is for.
+    date: (u64, String),
+}
+
+impl Common {
+    /// Common fields with the given extras.
+    pub fn new(extra: Vec<(String, String)>) -> Common {
+        Common { server: format!("http-serve/{}", env!("CARGO_PKG_VERSION")), extra, date: (u64::MAX, String::new()) }
+    }
+
+    fn write(&mut self, head: &mut HeadWriter<'_>) {
+        let now = SystemTime::now();
+        let secs = shared::http::date::unix_secs(now);
+        if self.date.0 != secs {
+            self.date = (secs, shared::http::date::format(now));
+        }
+        head.header("Date", &self.date.1).header("Server", &self.server);
+        for (name, value) in &self.extra {
+            head.header(name, value);
+        }
+    }
+}
+
+/// The response being sent on one connection.
 #[derive(Debug, Default)]
 pub struct Outgoing {
-    /// The head and any buffered body; handlers write here.
-    pub buf: Vec<u8>,
+    /// The head and any body small enough to go with it.
+    buf: Vec<u8>,
     /// How much of `buf` is sent.
     pos: usize,
-    /// What follows `buf`.
-    rest: Rest,
+    /// The file the [`Piece::File`] pieces come from.
+    file: Option<File>,
+    /// What follows `buf`, in order.
+    pieces: VecDeque<Piece>,
     /// Bytes of this response sent so far, head included.
     total: u64,
-    /// TCP_CORK is on: the file is going out in full segments only.
+    /// The socket is corked: the file goes out in full segments only.
     corked: bool,
 }
 
 impl Outgoing {
-    /// Starts sending what the handler put in `buf`, then `rest`.
-    pub fn start(&mut self, rest: Rest) {
+    /// Turns `response` into bytes as `how` asks, ready to send.
+    pub fn start(&mut self, common: &mut Common, response: Response, how: Delivery) -> Started {
+        self.buf.clear();
         self.pos = 0;
-        self.rest = rest;
         self.total = 0;
+        self.pieces.clear();
+        self.file = None;
+        let mut close = how.close || response.close;
+        let length = response.body.length();
+        {
+            let mut head = HeadWriter::new(&mut self.buf, response.status);
+            common.write(&mut head);
+            if let Some(media) = &response.content_type {
+                head.header("Content-Type", &**media);
+            }
+            if let Some(len) = length {
+                head.header("Content-Length", len);
+            }
+        }
+        self.buf.extend_from_slice(response.fields());
+        if close {
+            field(&mut self.buf, "Connection", "close");
+        } else if how.keep_alive_1_0 {
+            field(&mut self.buf, "Connection", "keep-alive");
+        }
+        self.buf.extend_from_slice(b"\r\n");
+        let status = response.status;
+        if how.head_only {
+            return Started { status, body_bytes: 0, close };
+        }
+        let body_bytes = match response.body {
+            Body::None => 0,
+            Body::Bytes(bytes) => {
+                self.buf.extend_from_slice(&bytes);
+                bytes.len() as u64
+            }
+            Body::File { mut file, start: 0, len } if len <= SMALL_FILE => {
+                let before = self.buf.len();
+                let read = Read::by_ref(&mut file).take(len).read_to_end(&mut self.buf);
+                let got = (self.buf.len() - before) as u64;
+                if read.is_err() || got != len {
+                    // The file changed under us; the length sent cannot be
+                    // kept, so the client must see the connection close.
+                    close = true;
+                }
+                got
+            }
+            Body::File { file, start, len } => {
+                self.file = Some(file);
+                self.pieces.push_back(Piece::File { start, end: start + len });
+                len
+            }
+            Body::Parts { file, pieces, len } => {
+                self.file = Some(file);
+                self.pieces = pieces;
+                len
+            }
+        };
+        Started { status, body_bytes, close }
     }
 
     /// Bytes of the current response sent so far, head included.
@@ -63,8 +204,8 @@ impl Outgoing {
                 return Ok(Progress::Yield);
             }
             if self.pos < self.buf.len() {
-                let more = !self.rest.pieces.is_empty();
-                match sys::send(sock, &self.buf[self.pos..], more) {
+                let more = !self.pieces.is_empty();
+                match sock.try_io(|| sys::socket::send(sock, &self.buf[self.pos..], more)) {
                     Ok(n) => {
                         self.pos += n;
                         sent += n as u64;
@@ -75,10 +216,10 @@ impl Outgoing {
                 }
                 continue;
             }
-            let Some(piece) = self.rest.pieces.front_mut() else {
+            let Some(piece) = self.pieces.front_mut() else {
                 if self.corked {
                     // Uncorking sends what is left at once.
-                    let _ = sys::set_cork(sock, false);
+                    let _ = sys::socket::set_cork(sock, false);
                     self.corked = false;
                 }
                 self.finish();
@@ -87,23 +228,23 @@ impl Outgoing {
             match piece {
                 Piece::Bytes(bytes) => {
                     self.buf.clear();
-                    self.buf.extend_from_slice(bytes);
+                    self.buf.append(bytes);
                     self.pos = 0;
-                    self.rest.pieces.pop_front();
+                    self.pieces.pop_front();
                 }
                 Piece::File { start, end } => {
                     if *start >= *end {
-                        self.rest.pieces.pop_front();
+                        self.pieces.pop_front();
                         continue;
                     }
-                    let file = self.rest.file.as_ref().ok_or_else(|| io::Error::other("file piece without a file"))?;
+                    let file = self.file.as_ref().ok_or_else(|| io::Error::other("file piece without a file"))?;
                     if !self.corked {
                         // Whole segments while a file streams (TCP_NODELAY
                         // would push every partial one); uncorked at the end.
-                        self.corked = sys::set_cork(sock, true).is_ok();
+                        self.corked = sys::socket::set_cork(sock, true).is_ok();
                     }
                     let count = (*end - *start).min(SENDFILE_CHUNK).min(budget - sent) as usize;
-                    match sys::sendfile(sock, file, start, count) {
+                    match sock.try_io(|| sys::sendfile::sendfile(sock, file, start, count)) {
                         Ok(0) => {
                             // The Content-Length already sent cannot be kept.
                             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank while being sent"));
@@ -127,6 +268,60 @@ impl Outgoing {
             self.buf = Vec::new();
         }
         self.pos = 0;
-        self.rest = Rest::default();
+        self.file = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::MediaType;
+
+    fn head_of(out: &Outgoing) -> String {
+        String::from_utf8_lossy(&out.buf).into_owned()
+    }
+
+    #[test]
+    fn head_fields_in_order_and_connection_by_delivery() {
+        let mut common = Common::new(vec![("X-Extra".into(), "yes".into())]);
+        let mut out = Outgoing::default();
+        let response = Response::new(200, Body::Bytes(b"hello".to_vec()))
+            .typed(MediaType::Static("text/plain"))
+            .header("ETag", "\"t\"");
+        let how = Delivery { head_only: false, close: false, keep_alive_1_0: true };
+        let started = out.start(&mut common, response, how);
+        assert_eq!(started, Started { status: 200, body_bytes: 5, close: false });
+        let text = head_of(&out);
+        let server = format!("Server: http-serve/{}", env!("CARGO_PKG_VERSION"));
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\nDate: "), "{text}");
+        let tail = format!(
+            "\r\n{server}\r\nX-Extra: yes\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nETag: \"t\"\r\n\
+             Connection: keep-alive\r\n\r\nhello"
+        );
+        assert!(text.ends_with(&tail), "{text}");
+    }
+
+    #[test]
+    fn head_only_keeps_the_length_and_drops_the_body() {
+        let mut common = Common::new(Vec::new());
+        let mut out = Outgoing::default();
+        let how = Delivery { head_only: true, close: true, keep_alive_1_0: false };
+        let started = out.start(&mut common, Response::page(405, "x"), how);
+        assert_eq!((started.body_bytes, started.close), (0, true));
+        let text = head_of(&out);
+        assert!(text.contains("\r\nContent-Length: "), "{text}");
+        assert!(text.ends_with("\r\nConnection: close\r\n\r\n"), "{text}");
+    }
+
+    #[test]
+    fn no_body_has_no_length_and_a_refusal_closes() {
+        let mut common = Common::new(Vec::new());
+        let mut out = Outgoing::default();
+        let keep = Delivery { head_only: false, close: false, keep_alive_1_0: false };
+        out.start(&mut common, Response::new(304, Body::None), keep);
+        assert!(!head_of(&out).contains("Content-Length"));
+        let started = out.start(&mut common, Response::refusal(400, "bad"), keep);
+        assert!(started.close);
+        assert!(head_of(&out).contains("\r\nConnection: close\r\n"));
     }
 }

@@ -1,23 +1,64 @@
-//! A response being made: the head (and a small body) go into the
-//! connection's write buffer so they leave in one write; what follows (a
-//! large file, the parts of a multipart body) is a queue of pieces sent by
-//! [`crate::outgoing`] with sendfile(2).
+//! A response as a value: its status, its own header fields, its body, and
+//! whether the connection must close after it. Handlers make one and
+//! return it; only the connection ([`crate::outgoing`]) turns it into
+//! bytes, adding what every response carries (Date, Server, `-H` fields,
+//! Content-Length, Connection) and dropping the body for HEAD.
 //!
-//! Also the fields every response carries (Date, Server, `-H` extras) and
-//! the short HTML pages used for errors and redirects.
+//! Also the short HTML pages used for errors and redirects.
 
 use std::collections::VecDeque;
+use std::fmt::Display;
 use std::fs::File;
-use std::time::SystemTime;
+use std::ops::Deref;
+use std::rc::Rc;
 
-use shared::http::reply::{HeadWriter, reason};
+use shared::http::reply::reason;
 
-/// One piece of a body that is not in the write buffer.
+/// What follows the head.
+#[derive(Debug)]
+pub enum Body {
+    /// No body and no Content-Length (204, 304).
+    None,
+    /// Bytes made here: a page, a listing.
+    Bytes(Vec<u8>),
+    /// `len` bytes of `file` from `start`.
+    File {
+        /// The open file.
+        file: File,
+        /// First byte.
+        start: u64,
+        /// How many bytes.
+        len: u64,
+    },
+    /// Several ranges of one file with a part head before each
+    /// (`multipart/byteranges`), `len` bytes in all.
+    Parts {
+        /// The open file the ranges come from.
+        file: File,
+        /// Part heads and file ranges, in order.
+        pieces: VecDeque<Piece>,
+        /// The body's length in bytes.
+        len: u64,
+    },
+}
+
+impl Body {
+    /// The body's length, for Content-Length (`None`: no body at all).
+    pub fn length(&self) -> Option<u64> {
+        match self {
+            Body::None => None,
+            Body::Bytes(b) => Some(b.len() as u64),
+            Body::File { len, .. } | Body::Parts { len, .. } => Some(*len),
+        }
+    }
+}
+
+/// One piece of a multipart body.
 #[derive(Debug)]
 pub enum Piece {
-    /// Bytes made here (a multipart delimiter).
+    /// Bytes made here (a part head, the closing delimiter).
     Bytes(Vec<u8>),
-    /// Bytes `start..end` of the response's file.
+    /// Bytes `start..end` of the body's file.
     File {
         /// First byte to send.
         start: u64,
@@ -26,137 +67,101 @@ pub enum Piece {
     },
 }
 
-/// The part of a body that is not in the write buffer.
-#[derive(Debug, Default)]
-pub struct Rest {
-    /// The file the [`Piece::File`] pieces come from.
-    pub file: Option<File>,
-    /// What to send after the buffer, in order.
-    pub pieces: VecDeque<Piece>,
+/// A Content-Type value: fixed text, one shared by the extension cache,
+/// or one made for this response (a multipart boundary).
+#[derive(Debug, Clone)]
+pub enum MediaType {
+    /// Known when the program was written.
+    Static(&'static str),
+    /// From the per-extension cache.
+    Shared(Rc<str>),
+    /// Made for this response.
+    Owned(String),
 }
 
-/// What a handler decided; the write buffer holds the head (and maybe the
-/// whole body).
+impl Deref for MediaType {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            MediaType::Static(s) => s,
+            MediaType::Shared(s) => s,
+            MediaType::Owned(s) => s,
+        }
+    }
+}
+
+/// An answer to one request.
 #[derive(Debug)]
-pub struct Plan {
-    /// The status sent, for the log.
+pub struct Response {
+    /// The status code.
     pub status: u16,
-    /// Body bytes in all, for the log (0 for HEAD).
-    pub body_len: u64,
-    /// Close the connection after this response.
+    /// The body's media type; goes first in the head, before
+    /// Content-Length.
+    pub content_type: Option<MediaType>,
+    /// This response's own other header fields, as `Name: value` lines.
+    fields: Vec<u8>,
+    /// What follows the head.
+    pub body: Body,
+    /// The connection must close after this response (the request's
+    /// framing was unknown, or its body was not read).
     pub close: bool,
-    /// The rest of the body.
-    pub rest: Rest,
 }
 
-impl Plan {
-    /// A plan whose whole response is already in the buffer.
-    pub fn buffered(status: u16, body_len: u64, close: bool) -> Plan {
-        Plan { status, body_len, close, rest: Rest::default() }
-    }
-}
-
-/// Fields every response carries, and the cached Date value.
-#[derive(Debug)]
-pub struct Common {
-    /// `http-serve/VERSION`.
-    server: String,
-    /// `-H` fields.
-    extra: Vec<(String, String)>,
-    /// Date value and the second it is for; formatting is done once a second.
-    date: (u64, String),
-    /// Content-Type by file extension, as worked out before (bounded).
-    types: std::collections::HashMap<Vec<u8>, std::rc::Rc<str>>,
-}
-
-impl Common {
-    /// Common fields with the given extras.
-    pub fn new(extra: Vec<(String, String)>) -> Common {
-        Common {
-            server: format!("http-serve/{}", env!("CARGO_PKG_VERSION")),
-            extra,
-            date: (u64::MAX, String::new()),
-            types: std::collections::HashMap::new(),
-        }
+impl Response {
+    /// A response with no fields yet.
+    pub fn new(status: u16, body: Body) -> Response {
+        Response { status, content_type: None, fields: Vec::with_capacity(256), body, close: false }
     }
 
-    /// The Content-Type for `path`, remembered per extension so a busy
-    /// server does not look it up again for every request.
-    pub fn content_type(&mut self, path: &std::path::Path) -> std::rc::Rc<str> {
-        use std::os::unix::ffi::OsStrExt;
-        let ext = path.extension().map(|e| e.as_bytes().to_ascii_lowercase()).unwrap_or_default();
-        if let Some(t) = self.types.get(&ext) {
-            return t.clone();
-        }
-        if self.types.len() >= 256 {
-            self.types.clear();
-        }
-        let t: std::rc::Rc<str> = crate::file::content_type(path).into();
-        self.types.insert(ext, t.clone());
-        t
+    /// Sets the body's media type.
+    pub fn typed(mut self, media: MediaType) -> Response {
+        self.content_type = Some(media);
+        self
     }
 
-    /// Starts a head in `buf` (cleared first) with the common fields.
-    pub fn start<'a>(&'a mut self, buf: &'a mut Vec<u8>, status: u16) -> HeadWriter<'a> {
-        let now = SystemTime::now();
-        let secs = shared::http::date::unix_secs(now);
-        if self.date.0 != secs {
-            self.date = (secs, shared::http::date::format(now));
-        }
-        buf.clear();
-        let mut head = HeadWriter::new(buf, status);
-        head.header("Date", &self.date.1).header("Server", &self.server);
-        for (name, value) in &self.extra {
-            head.header(name, value);
-        }
-        head
+    /// Adds a header field. CR, LF and NUL in the value become spaces, so
+    /// no value can split the head.
+    pub fn header(mut self, name: &str, value: impl Display) -> Response {
+        self.add(name, value);
+        self
     }
-}
 
-/// Adds the Connection field a response needs: `close` when the server
-/// closes after it, `keep-alive` when an HTTP/1.0 client asked to keep the
-/// connection (1.1 keeps it by default and needs nothing).
-pub fn connection(head: &mut HeadWriter<'_>, close: bool, keep_alive_1_0: bool) {
-    if close {
-        head.header("Connection", "close");
-    } else if keep_alive_1_0 {
-        head.header("Connection", "keep-alive");
+    /// Adds a header field in place (see [`Response::header`]).
+    pub fn add(&mut self, name: &str, value: impl Display) {
+        shared::http::reply::field(&mut self.fields, name, value);
     }
-}
 
-/// How a short HTML response should go out.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PageOptions<'a> {
-    /// HEAD: the head only.
-    pub head_only: bool,
-    /// Add `Connection: close` and close after sending.
-    pub close: bool,
-    /// HTTP/1.0 keep-alive: say `Connection: keep-alive`.
-    pub keep_alive_1_0: bool,
-    /// More fields (`Allow`, `Location`, `Content-Range`).
-    pub extra: &'a [(&'a str, &'a str)],
-}
+    /// The fields added so far, as `Name: value\r\n` lines.
+    pub fn fields(&self) -> &[u8] {
+        &self.fields
+    }
 
-/// Builds a complete short HTML response (an error page, a redirect) into
-/// `buf`, with Content-Length.
-pub fn html_page(common: &mut Common, buf: &mut Vec<u8>, status: u16, detail: &str, opts: PageOptions<'_>) -> Plan {
-    let title = format!("{status} {}", reason(status));
-    let body = format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
-         <body><h1>{title}</h1><p>{}</p></body></html>\n",
-        crate::escape::html(detail)
-    );
-    let mut head = common.start(buf, status);
-    head.header("Content-Type", "text/html; charset=utf-8").header("Content-Length", body.len());
-    for (name, value) in opts.extra {
-        head.header(name, value);
+    /// The value of this response's own field `name`, if added (for tests
+    /// and the log).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        std::str::from_utf8(&self.fields).ok()?.split("\r\n").find_map(|line| {
+            let (n, v) = line.split_once(": ")?;
+            n.eq_ignore_ascii_case(name).then_some(v)
+        })
     }
-    connection(&mut head, opts.close, opts.keep_alive_1_0);
-    head.end();
-    if !opts.head_only {
-        buf.extend_from_slice(body.as_bytes());
+
+    /// A short HTML page saying what happened: an error, a redirect.
+    pub fn page(status: u16, detail: &str) -> Response {
+        let title = format!("{status} {}", reason(status));
+        let body = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n\
+             <body><h1>{title}</h1><p>{}</p></body></html>\n",
+            crate::escape::html(detail)
+        );
+        Response::new(status, Body::Bytes(body.into_bytes())).typed(MediaType::Static("text/html; charset=utf-8"))
     }
-    Plan::buffered(status, if opts.head_only { 0 } else { body.len() as u64 }, opts.close)
+
+    /// A page after which the connection closes: for requests that could
+    /// not be parsed, whose framing is unknown, or that timed out.
+    pub fn refusal(status: u16, detail: &str) -> Response {
+        Response { close: true, ..Response::page(status, detail) }
+    }
 }
 
 #[cfg(test)]
@@ -164,29 +169,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn error_page_has_length_and_close() {
-        let mut common = Common::new(vec![("Access-Control-Allow-Origin".into(), "*".into())]);
-        let mut buf = Vec::new();
-        let plan =
-            html_page(&mut common, &mut buf, 404, "No <such> file.", PageOptions { close: true, ..Default::default() });
-        let text = String::from_utf8(buf).unwrap();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 404 Not Found\r\nDate: "), "{head}");
-        assert!(head.contains("\r\nAccess-Control-Allow-Origin: *\r\n"));
-        assert!(head.contains(&format!("\r\nContent-Length: {}\r\n", body.len())));
-        assert!(head.ends_with("\r\nConnection: close"));
-        assert!(body.contains("No &lt;such&gt; file."));
-        assert_eq!((plan.status, plan.body_len, plan.close), (404, body.len() as u64, true));
+    fn page_escapes_and_types() {
+        let r = Response::page(404, "No <such> file.");
+        assert_eq!(r.status, 404);
+        assert_eq!(r.content_type.as_deref(), Some("text/html; charset=utf-8"));
+        let Body::Bytes(body) = &r.body else { panic!("a page has bytes") };
+        let body = String::from_utf8(body.clone()).unwrap();
+        assert!(body.contains("<title>404 Not Found</title>"), "{body}");
+        assert!(body.contains("No &lt;such&gt; file."), "{body}");
+        assert!(!r.close);
+        assert!(Response::refusal(400, "x").close);
     }
 
     #[test]
-    fn head_only_page_keeps_length_drops_body() {
-        let mut common = Common::new(Vec::new());
-        let mut buf = Vec::new();
-        let plan = html_page(&mut common, &mut buf, 405, "x", PageOptions { head_only: true, ..Default::default() });
-        let text = String::from_utf8(buf).unwrap();
-        assert!(text.ends_with("\r\n\r\n"));
-        assert!(text.contains("Content-Length: "));
-        assert_eq!(plan.body_len, 0);
+    fn fields_cannot_split_the_head() {
+        let r = Response::new(200, Body::None).header("X-A", "1").header("X-B", "a\r\nSet-Cookie: evil");
+        assert_eq!(r.fields(), b"X-A: 1\r\nX-B: a  Set-Cookie: evil\r\n");
+        assert_eq!(r.field("x-b"), Some("a  Set-Cookie: evil"));
+        assert_eq!(r.body.length(), None);
     }
 }

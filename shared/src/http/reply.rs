@@ -43,6 +43,23 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
+/// Appends one header field line, `name: value` and CRLF, to `buf`. CR, LF
+/// and NUL in the value become spaces, so no value can split a head
+/// (response splitting).
+pub fn field(buf: &mut Vec<u8>, name: &str, value: impl Display) {
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b": ");
+    let start = buf.len();
+    // Writing to a Vec cannot fail.
+    let _ = write!(buf, "{value}");
+    for b in &mut buf[start..] {
+        if matches!(*b, b'\r' | b'\n' | b'\0') {
+            *b = b' ';
+        }
+    }
+    buf.extend_from_slice(b"\r\n");
+}
+
 /// Writes one response head into a buffer: start with [`HeadWriter::new`],
 /// add fields, close with [`HeadWriter::end`].
 #[derive(Debug)]
@@ -59,19 +76,9 @@ impl<'a> HeadWriter<'a> {
         HeadWriter { buf }
     }
 
-    /// Appends `name: value`. CR, LF and NUL in the value become spaces, so
-    /// no value can split the head (response splitting).
+    /// Appends `name: value` (see [`field`]).
     pub fn header(&mut self, name: &str, value: impl Display) -> &mut Self {
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(b": ");
-        let start = self.buf.len();
-        let _ = write!(self.buf, "{value}");
-        for b in &mut self.buf[start..] {
-            if matches!(*b, b'\r' | b'\n' | b'\0') {
-                *b = b' ';
-            }
-        }
-        self.buf.extend_from_slice(b"\r\n");
+        field(self.buf, name, value);
         self
     }
 

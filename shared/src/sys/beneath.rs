@@ -175,6 +175,13 @@ pub fn os_name(name: &[u8]) -> Option<Cow<'_, OsStr>> {
     }
 }
 
+/// Opens `path` for reading, wherever it is, without blocking on a FIFO
+/// (and, on Windows, a folder too): for `--follow-symlinks`, where links
+/// may lead anywhere by choice.
+pub fn open_anywhere(path: &Path) -> io::Result<File> {
+    imp::open_anywhere(path)
+}
+
 /// Splits a path below the root into its names' bytes.
 fn names_of(path: &Path) -> Vec<Vec<u8>> {
     path.components()
@@ -324,6 +331,10 @@ mod imp {
         }
     }
 
+    pub fn open_anywhere(path: &Path) -> io::Result<File> {
+        retry(|| rustix::fs::open(path, final_flags(), Mode::empty()).map_err(os)).map(File::from)
+    }
+
     /// FreeBSD's kernel check that one step stays beneath its folder.
     #[cfg(target_os = "freebsd")]
     fn step_guard() -> OFlags {
@@ -412,6 +423,10 @@ mod imp {
             let same = real.len() == names.len() && real.iter().zip(names).all(|(r, n)| r.as_slice() == n.as_ref());
             Ok(Opened { file, real: (!same).then_some(real) })
         }
+    }
+
+    pub fn open_anywhere(path: &Path) -> io::Result<File> {
+        open(path)
     }
 
     /// Opens a file or a folder for reading (folders need backup

@@ -1,0 +1,96 @@
+//! Why the server could not start or stopped, and the one place that
+//! chooses the exit code for it. (Usage errors never get here: the parser
+//! reports them itself, with exit 2.)
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+use shared::io_text::describe;
+use shared::net::{AddrError, BindError};
+
+/// A failure of the whole server.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The folder to serve cannot be opened.
+    Folder {
+        /// The folder as given.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// What was given to serve is not a folder.
+    NotAFolder(PathBuf),
+    /// `-b ADDR` did not parse or resolve.
+    Address(AddrError),
+    /// The port is taken by another program.
+    PortInUse {
+        /// The port asked for.
+        port: u16,
+        /// What the system said.
+        source: BindError,
+    },
+    /// The address could not be listened on for another reason.
+    Bind(BindError),
+    /// The start-up line could not be written.
+    Stdout(io::Error),
+    /// The serving loop failed in a way that leaves nothing to do.
+    Serve(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Folder { path, source } if source.kind() == io::ErrorKind::NotFound => {
+                write!(f, "{}: no such directory", path.display())
+            }
+            Error::Folder { path, source } => write!(f, "{}: {}", path.display(), describe(source)),
+            Error::NotAFolder(path) => write!(f, "{}: not a directory", path.display()),
+            Error::Address(e) => e.fmt(f),
+            Error::PortInUse { port, .. } => write!(f, "port {port} is in use; try -p 0"),
+            Error::Bind(e) => e.fmt(f),
+            Error::Stdout(e) => write!(f, "writing to stdout: {}", describe(e)),
+            Error::Serve(e) => write!(f, "serving: {}", describe(e)),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Folder { source, .. } | Error::Stdout(source) | Error::Serve(source) => Some(source),
+            Error::NotAFolder(_) => None,
+            Error::Address(e) => Some(e),
+            Error::PortInUse { source, .. } | Error::Bind(source) => Some(source),
+        }
+    }
+}
+
+/// The exit code for `e`: every failure to start or keep serving is 1.
+pub fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Folder { .. }
+        | Error::NotAFolder(_)
+        | Error::Address(_)
+        | Error::PortInUse { .. }
+        | Error::Bind(_)
+        | Error::Stdout(_)
+        | Error::Serve(_) => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_the_cause_once() {
+        let missing = Error::Folder { path: "site".into(), source: io::Error::from(io::ErrorKind::NotFound) };
+        assert_eq!(missing.to_string(), "site: no such directory");
+        let denied = Error::Folder { path: "site".into(), source: io::Error::from(io::ErrorKind::PermissionDenied) };
+        assert_eq!(denied.to_string(), "site: permission denied");
+        assert_eq!(Error::NotAFolder("f".into()).to_string(), "f: not a directory");
+        assert_eq!(exit_code(&missing), 1);
+    }
+}

@@ -1,0 +1,107 @@
+//! What every request is answered from: the settings, the root opened
+//! once (paths are opened beneath it), and the Content-Type of each file
+//! extension, worked out once.
+
+use std::collections::HashMap;
+use std::io;
+use std::rc::Rc;
+
+use shared::sys::beneath::Root;
+
+use crate::config::Config;
+use crate::paths::Rules;
+use crate::response::MediaType;
+
+/// Most extensions remembered; past it the cache starts over.
+const MAX_TYPES: usize = 256;
+
+/// The served site.
+#[derive(Debug)]
+pub struct Site {
+    /// Server settings.
+    pub config: Config,
+    /// The root folder, open, for opening paths beneath it.
+    pub root: Root,
+    /// Content-Type by lower-case extension, as worked out before.
+    types: HashMap<Vec<u8>, Rc<str>>,
+}
+
+impl Site {
+    /// Opens the root of `config`.
+    pub fn new(config: Config) -> io::Result<Site> {
+        let root = Root::new(&config.root)?;
+        Ok(Site { config, root, types: HashMap::new() })
+    }
+
+    /// The rules paths are opened by.
+    pub fn rules(&self) -> Rules {
+        Rules { hidden: self.config.hidden, follow_symlinks: self.config.follow_symlinks }
+    }
+
+    /// The Content-Type for a file named `name`, remembered per extension
+    /// so a busy server does not work it out again for every request.
+    pub fn content_type(&mut self, name: &[u8]) -> MediaType {
+        let ext = extension(name).to_ascii_lowercase();
+        if let Some(t) = self.types.get(&ext) {
+            return MediaType::Shared(t.clone());
+        }
+        if self.types.len() >= MAX_TYPES {
+            self.types.clear();
+        }
+        let t: Rc<str> = media_type(&ext).into();
+        self.types.insert(ext, t.clone());
+        MediaType::Shared(t)
+    }
+}
+
+/// The extension of a file name: after the last dot, unless that dot
+/// starts the name (`.bashrc` has none).
+fn extension(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b'.') {
+        Some(0) | None => b"",
+        Some(i) => &name[i + 1..],
+    }
+}
+
+/// The Content-Type for an extension: mime_guess's answer, with
+/// `charset=utf-8` on text types so a browser does not guess the encoding.
+pub fn media_type(ext: &[u8]) -> String {
+    let mime = std::str::from_utf8(ext)
+        .ok()
+        .and_then(|e| mime_guess::from_ext(e).first())
+        .unwrap_or(mime_guess::mime::APPLICATION_OCTET_STREAM);
+    let essence = mime.essence_str();
+    let textual = mime.type_() == mime_guess::mime::TEXT
+        || matches!(essence, "application/javascript" | "application/json" | "application/xml" | "image/svg+xml");
+    if textual && mime.get_param("charset").is_none() {
+        format!("{essence}; charset=utf-8")
+    } else {
+        essence.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_type_table() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"index.html", "text/html; charset=utf-8"),
+            (b"style.CSS", "text/css; charset=utf-8"),
+            (b"app.js", "text/javascript; charset=utf-8"),
+            (b"data.json", "application/json; charset=utf-8"),
+            (b"pic.png", "image/png"),
+            (b"clip.mp4", "video/mp4"),
+            (b"logo.svg", "image/svg+xml; charset=utf-8"),
+            (b"archive.tar.gz", "application/gzip"),
+            (b"noext", "application/octet-stream"),
+            (b".bashrc", "application/octet-stream"),
+            (b"\xff.txt", "text/plain; charset=utf-8"),
+            (b"x.\xff", "application/octet-stream"),
+        ];
+        for (name, want) in cases {
+            assert_eq!(media_type(&extension(name).to_ascii_lowercase()), *want, "{}", String::from_utf8_lossy(name));
+        }
+    }
+}
