@@ -8,7 +8,11 @@
 //! | [`receive`] | the receiver: learns each peer from its datagram; `--echo` |
 //!
 //! [`send::run`] and [`receive::run`] take an address or an already-bound
-//! socket, so tests can drive them.
+//! socket, so tests can drive them. Standard output is `shared::sys`'s
+//! duplicate of the handle: this crate makes no system calls of its own
+//! and builds wherever `shared` does.
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod datagrams;

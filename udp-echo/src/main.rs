@@ -1,5 +1,7 @@
 //! `udp-echo`: see the crate docs and `udp-echo --help`.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

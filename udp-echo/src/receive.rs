@@ -5,12 +5,13 @@
 //!
 //! It keeps up: a large receive buffer, one reused 64 KiB datagram buffer,
 //! stdout buffered while datagrams keep coming and flushed as soon as none
-//! is waiting, so a person watching sees each one arrive.
+//! is waiting, so a person watching sees each one arrive. Stdout is a
+//! duplicate of the handle from `shared::sys::stdio` (unbuffered by std,
+//! binary-safe on Windows), buffered here.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::os::fd::AsFd;
 use std::sync::{Arc, Mutex};
 
 use crate::Failure;
@@ -40,7 +41,7 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Failure> {
         let peer = latest.clone();
         std::thread::spawn(move || typed_lines(&sender, &peer));
     }
-    let stdout = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(Failure::network)?;
+    let stdout = shared::sys::stdio::stdout_file().map_err(Failure::network)?;
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut buf = vec![0u8; 65_536];
     let mut received: u64 = 0;

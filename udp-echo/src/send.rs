@@ -107,8 +107,7 @@ fn receive(
     verbose: bool,
     events: &mpsc::Receiver<Event>,
 ) -> Result<(), Failure> {
-    use std::os::fd::AsFd;
-    let mut out: File = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(Failure::network)?;
+    let mut out: File = shared::sys::stdio::stdout_file().map_err(Failure::network)?;
     let mut buf = vec![0u8; 65_536];
     let mut stdin_done: Option<Instant> = None;
     let mut last_reply = Instant::now();
