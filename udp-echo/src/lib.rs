@@ -53,7 +53,9 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
 }
 
 /// True when a UDP socket's error is the ICMP "port unreachable" answer to
-/// an earlier datagram.
+/// an earlier datagram: `ConnectionRefused` on Unix, `ConnectionReset`
+/// (WSAECONNRESET) on Windows.
 fn port_unreachable(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::ConnectionRefused
+    let kind = e.kind();
+    kind == io::ErrorKind::ConnectionRefused || (cfg!(windows) && kind == io::ErrorKind::ConnectionReset)
 }

@@ -3,8 +3,8 @@
 //! listening until `--wait` passes with nothing new.
 //!
 //! The socket is connected to the destination, so the kernel reports an
-//! ICMP port-unreachable as "connection refused": that is how the sender
-//! knows no one is listening.
+//! ICMP port-unreachable as "connection refused" (Windows: "connection
+//! reset"): that is how the sender knows no one is listening.
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
