@@ -3,27 +3,28 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line |
-//! | [`pump`] | the stdin thread: stdin to the current connection, half-close at its end |
-//! | [`session`] | one connection, both directions, the timers |
+//! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
+//! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
 //! | [`probe`] | `-z` port probes |
-//! | [`zerocopy`] | sendfile from a file stdin, splice to stdout |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
 //! take what they need already made (an address list, a bound listener),
-//! so tests can drive them.
+//! so tests can drive them. The system calls underneath (sendfile, splice,
+//! duplicating stdout) are `shared::sys`'s, the platform layer: this crate
+//! makes none of its own and builds wherever `shared` does.
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod echo;
 pub mod probe;
 pub mod pump;
 pub mod session;
-pub mod zerocopy;
 
 use std::fs::File;
 use std::io::IsTerminal;
 use std::net::{SocketAddr, TcpListener};
-use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -91,8 +92,10 @@ pub fn run(cli: &Cli) -> Result<(), Failure> {
     connect(cli, &target.to_string(), &addrs)
 }
 
+/// Standard output as a file of its own: unbuffered, binary-safe, and
+/// something splice can write to.
 fn stdout_file() -> Result<File, Failure> {
-    std::io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(|e| network(format!("stdout: {e}")))
+    shared::sys::stdio::stdout_file().map_err(|e| network(format!("stdout: {e}")))
 }
 
 fn options(cli: &Cli) -> Options {
@@ -116,16 +119,16 @@ pub fn connect(cli: &Cli, shown: &str, addrs: &[SocketAddr]) -> Result<(), Failu
     if cli.verbose {
         eprintln!("tcp-echo: connected to {peer}");
     }
-    let mut out = stdout_file()?;
+    let out = stdout_file()?;
     let pump = pump(cli);
-    let result = session::run(stream, peer, pump.as_ref(), 1, options(cli), &mut out);
+    let result = session::run(stream, peer, pump.as_ref(), 1, options(cli), &out);
     finish(cli, result)
 }
 
 /// Accepts one client (every client in turn with `-k`) and runs a session
 /// with each.
 pub fn listen(cli: &Cli, listener: TcpListener) -> Result<(), Failure> {
-    let mut out = stdout_file()?;
+    let out = stdout_file()?;
     let pump = pump(cli);
     let mut id = 0;
     loop {
@@ -139,7 +142,7 @@ pub fn listen(cli: &Cli, listener: TcpListener) -> Result<(), Failure> {
             eprintln!("tcp-echo: connection from {peer}");
         }
         id += 1;
-        let result = session::run(stream, peer, pump.as_ref(), id, options(cli), &mut out);
+        let result = session::run(stream, peer, pump.as_ref(), id, options(cli), &out);
         if !cli.keep_open {
             return finish(cli, result);
         }

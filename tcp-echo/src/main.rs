@@ -1,5 +1,7 @@
 //! `tcp-echo`: see the crate docs and `tcp-echo --help`.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
