@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use shared::sys::splice::{MoveError, SocketToFile};
 
+use crate::error::Error;
 use crate::pump::Pump;
 
 /// Most bytes one move takes from the socket (the mover's own limit).
@@ -60,12 +61,8 @@ pub struct Stats {
     pub took: Duration,
 }
 
-/// A session that failed: the message names the peer and the cause.
-#[derive(Debug)]
-pub struct Failed(pub String, pub Stats);
-
 /// Runs a session on `stream` with `peer`; `id` tells the pump's sessions
-/// apart.
+/// apart. The counts come back however the session ended, for `-v`.
 pub fn run(
     stream: TcpStream,
     peer: SocketAddr,
@@ -73,7 +70,7 @@ pub fn run(
     id: u64,
     opts: Options,
     out: &File,
-) -> Result<(End, Stats), Failed> {
+) -> (Result<End, Error>, Stats) {
     let started = Instant::now();
     let stream = Arc::new(stream);
     if let Some(p) = pump {
@@ -85,10 +82,7 @@ pub fn run(
         stats.sent = p.detach();
     }
     stats.took = started.elapsed();
-    match result {
-        Ok(end) => Ok((end, stats)),
-        Err(message) => Err(Failed(message, stats)),
-    }
+    (result, stats)
 }
 
 fn nanos_since(epoch: Instant) -> u64 {
@@ -118,14 +112,12 @@ fn receive(
     opts: Options,
     out: &File,
     stats: &mut Stats,
-) -> Result<End, String> {
+) -> Result<End, Error> {
     let epoch = pump.map_or_else(Instant::now, |p| p.epoch);
     let mut last_read = nanos_since(epoch);
     let mut quit_at: Option<Instant> = None;
     let timed = opts.idle.is_some() || opts.quit_after.is_some();
-    let connection = |e: io::Error| format!("{peer}: {}", shared::io_text::describe(&e));
-    let idle_failure =
-        |d: Duration| format!("{peer}: no data either way for {}: timed out", humantime::format_duration(d));
+    let connection = |source: io::Error| Error::Connection { peer, source };
     // Splice where the system and stdout allow it (the bytes never pass
     // through here); the mover falls back to read and write by itself.
     let mut mover = SocketToFile::new();
@@ -142,9 +134,7 @@ fn receive(
                 continue;
             }
             Err(MoveError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(End::StdoutClosed),
-            Err(MoveError::Write(e)) => {
-                return Err(format!("writing stdout: {}", shared::io_text::describe(&e)));
-            }
+            Err(MoveError::Write(e)) => return Err(Error::WritingStdout(e)),
             Err(MoveError::Read(e)) => e,
             Err(other) => return Err(connection(io::Error::other(other))),
         };
@@ -161,7 +151,7 @@ fn receive(
         if let Some(idle) = opts.idle
             && quiet_for(epoch, last_read, pump) >= idle
         {
-            return Err(idle_failure(idle));
+            return Err(Error::Idle { peer, after: idle });
         }
         if let Some(q) = opts.quit_after
             && pump.is_none_or(|p| p.done())
@@ -185,7 +175,7 @@ fn receive(
                 if let Some(idle) = opts.idle
                     && quiet_for(epoch, last_read, pump) >= idle
                 {
-                    return Err(idle_failure(idle));
+                    return Err(Error::Idle { peer, after: idle });
                 }
             }
         }
