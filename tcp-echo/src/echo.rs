@@ -20,8 +20,7 @@ pub fn serve(listener: TcpListener, max_clients: usize, idle: Option<Duration>, 
             Err(e) if e.kind() == io::ErrorKind::Interrupted || e.kind() == io::ErrorKind::ConnectionAborted => {
                 continue;
             }
-            // ENFILE, EMFILE (Linux numbers).
-            Err(e) if matches!(e.raw_os_error(), Some(23 | 24)) => {
+            Err(e) if shared::sys::socket::out_of_descriptors(&e) => {
                 // Out of descriptors: wait for clients to leave.
                 std::thread::sleep(Duration::from_millis(100));
                 continue;

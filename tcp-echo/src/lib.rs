@@ -3,96 +3,69 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line |
-//! | [`pump`] | the stdin thread: stdin to the current connection, half-close at its end |
-//! | [`session`] | one connection, both directions, the timers |
+//! | [`error`] | why a run failed, and the one place that picks the exit status |
+//! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
+//! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
 //! | [`probe`] | `-z` port probes |
-//! | [`zerocopy`] | sendfile from a file stdin, splice to stdout |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
 //! take what they need already made (an address list, a bound listener),
-//! so tests can drive them.
+//! so tests can drive them. The system calls underneath (sendfile, splice,
+//! duplicating stdout) are `shared::sys`'s, the platform layer: this crate
+//! makes none of its own and builds wherever `shared` does.
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
 pub mod echo;
+pub mod error;
 pub mod probe;
 pub mod pump;
 pub mod session;
-pub mod zerocopy;
 
 use std::fs::File;
 use std::io::IsTerminal;
 use std::net::{SocketAddr, TcpListener};
-use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use shared::net::{ConnectLimit, HostPort, ListenSpec, bind_tcp, connect_any};
 
 use crate::cli::Cli;
+pub use crate::error::{Error, exit_code};
 use crate::pump::Pump;
 use crate::session::{End, Options, Stats};
-
-/// Exit codes.
-pub mod code {
-    /// Network trouble: refused, unreachable, resolve failure, timeout, reset.
-    pub const NETWORK: u8 = 1;
-    /// Bad usage.
-    pub const USAGE: u8 = 2;
-}
 
 /// How long a `-z` probe waits per address without `-w`.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A run that failed: exit code and the line to print.
-#[derive(Debug)]
-pub struct Failure(pub u8, pub String);
-
-/// Parses the command line and runs; returns the exit code.
-pub fn main_code() -> u8 {
-    let cli = Cli::parse();
-    match run(&cli) {
-        Ok(()) => 0,
-        Err(Failure(code, message)) => {
-            eprintln!("tcp-echo: {message}");
-            code
-        }
-    }
-}
-
-fn usage(e: impl std::fmt::Display) -> Failure {
-    Failure(code::USAGE, e.to_string())
-}
-
-fn network(e: impl std::fmt::Display) -> Failure {
-    Failure(code::NETWORK, e.to_string())
-}
-
 /// Runs the mode the command line asks for.
-pub fn run(cli: &Cli) -> Result<(), Failure> {
+pub fn run(cli: &Cli) -> Result<(), Error> {
     if cli.zero_io {
         return run_probe(cli);
     }
     if cli.listen {
-        let ListenSpec { host, port } = ListenSpec::from_words(&cli.args).map_err(usage)?;
-        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(network)?;
-        let local = listener.local_addr().map_err(network)?;
+        let ListenSpec { host, port } = ListenSpec::from_words(&cli.args).map_err(Error::Address)?;
+        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
+        let local = listener.local_addr().map_err(Error::Socket)?;
         if port == 0 || cli.verbose {
             eprintln!("tcp-echo: listening on {local}");
         }
         if cli.echo {
-            return echo::serve(listener, cli.max_clients as usize, cli.timeout, cli.verbose).map_err(network);
+            return echo::serve(listener, cli.max_clients as usize, cli.timeout, cli.verbose).map_err(Error::Echo);
         }
         return listen(cli, listener);
     }
-    let target = HostPort::from_words(&cli.args).map_err(usage)?;
-    let addrs = target.resolve(cli.family()).map_err(network)?;
+    let target = HostPort::from_words(&cli.args).map_err(Error::Address)?;
+    let addrs = target.resolve(cli.family()).map_err(Error::Address)?;
     connect(cli, &target.to_string(), &addrs)
 }
 
-fn stdout_file() -> Result<File, Failure> {
-    std::io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(|e| network(format!("stdout: {e}")))
+/// Standard output as a file of its own: unbuffered, binary-safe, and
+/// something splice can write to.
+fn stdout_file() -> Result<File, Error> {
+    shared::sys::stdio::stdout_file().map_err(Error::Stdout)
 }
 
 fn options(cli: &Cli) -> Options {
@@ -109,64 +82,55 @@ fn pump(cli: &Cli) -> Option<Arc<Pump>> {
 }
 
 /// Connects to the first of `addrs` that answers and runs a session.
-pub fn connect(cli: &Cli, shown: &str, addrs: &[SocketAddr]) -> Result<(), Failure> {
+pub fn connect(cli: &Cli, shown: &str, addrs: &[SocketAddr]) -> Result<(), Error> {
     let limit = cli.timeout.map_or(ConnectLimit::System, ConnectLimit::EachAddress);
-    let stream = connect_any(shown, addrs, limit).map_err(network)?;
-    let peer = stream.peer_addr().map_err(network)?;
+    let stream = connect_any(shown, addrs, limit).map_err(Error::Connect)?;
+    let peer = stream.peer_addr().map_err(Error::Socket)?;
     if cli.verbose {
         eprintln!("tcp-echo: connected to {peer}");
     }
-    let mut out = stdout_file()?;
+    let out = stdout_file()?;
     let pump = pump(cli);
-    let result = session::run(stream, peer, pump.as_ref(), 1, options(cli), &mut out);
-    finish(cli, result)
+    let (result, stats) = session::run(stream, peer, pump.as_ref(), 1, options(cli), &out);
+    report(cli, &stats);
+    result.map(|_| ())
 }
 
 /// Accepts one client (every client in turn with `-k`) and runs a session
 /// with each.
-pub fn listen(cli: &Cli, listener: TcpListener) -> Result<(), Failure> {
-    let mut out = stdout_file()?;
+pub fn listen(cli: &Cli, listener: TcpListener) -> Result<(), Error> {
+    let out = stdout_file()?;
     let pump = pump(cli);
     let mut id = 0;
     loop {
         let (stream, peer) = match listener.accept() {
             Ok(pair) => pair,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(network(format!("accept: {}", shared::io_text::describe(&e)))),
+            Err(e) => return Err(Error::Accept(e)),
         };
         let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
         if cli.verbose {
             eprintln!("tcp-echo: connection from {peer}");
         }
         id += 1;
-        let result = session::run(stream, peer, pump.as_ref(), id, options(cli), &mut out);
+        let (result, stats) = session::run(stream, peer, pump.as_ref(), id, options(cli), &out);
         if !cli.keep_open {
-            return finish(cli, result);
+            report(cli, &stats);
+            return result.map(|_| ());
         }
         match result {
-            Ok((End::StdoutClosed, _)) => return Ok(()),
-            Ok((End::Finished, stats)) => report(cli, &stats),
-            Err(session::Failed(message, stats)) => {
-                eprintln!("tcp-echo: {message}");
+            Ok(End::StdoutClosed) => return Ok(()),
+            Ok(End::Finished) => report(cli, &stats),
+            Err(e) => {
+                // One client's trouble is not the run's: say so, serve the next.
+                eprintln!("tcp-echo: {e}");
                 report(cli, &stats);
             }
         }
     }
 }
 
-fn finish(cli: &Cli, result: Result<(End, Stats), session::Failed>) -> Result<(), Failure> {
-    match result {
-        Ok((_, stats)) => {
-            report(cli, &stats);
-            Ok(())
-        }
-        Err(session::Failed(message, stats)) => {
-            report(cli, &stats);
-            Err(network(message))
-        }
-    }
-}
-
+/// With `-v`, the byte counts and rate of a finished session.
 fn report(cli: &Cli, stats: &Stats) {
     if cli.verbose {
         let secs = stats.took.as_secs_f64().max(1e-9);
@@ -192,16 +156,17 @@ fn human_rate(bytes_per_sec: f64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-fn run_probe(cli: &Cli) -> Result<(), Failure> {
+fn run_probe(cli: &Cli) -> Result<(), Error> {
     let (host, ports) = match cli.args.as_slice() {
         [spec] => {
-            let hp = HostPort::parse(spec).map_err(usage)?;
+            let hp = HostPort::parse(spec).map_err(Error::Address)?;
             (hp.host, (hp.port, hp.port))
         }
-        [host, ports] => {
-            (shared::net::addr::parse_host(host).map_err(usage)?, probe::parse_ports(ports).map_err(usage)?)
-        }
-        _ => return Err(usage("expected HOST PORT[-PORT]")),
+        [host, ports] => (
+            shared::net::addr::parse_host(host).map_err(Error::Address)?,
+            probe::parse_ports(ports).map_err(Error::Address)?,
+        ),
+        _ => return Err(Error::ProbeWords),
     };
     let timeout = cli.timeout.unwrap_or(PROBE_TIMEOUT);
     let shown_host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
@@ -210,10 +175,9 @@ fn run_probe(cli: &Cli) -> Result<(), Failure> {
         Err(why) if cli.verbose => eprintln!("tcp-echo: {shown_host}:{} closed: {why}", p.port),
         Err(_) => {}
     })
-    .map_err(network)?;
+    .map_err(Error::Address)?;
     if open == 0 {
-        let range = if ports.0 == ports.1 { ports.0.to_string() } else { format!("{}-{}", ports.0, ports.1) };
-        return Err(network(format!("{shown_host}: no open port in {range}")));
+        return Err(Error::NoOpenPort { host: shown_host, ports });
     }
     Ok(())
 }

@@ -5,8 +5,17 @@
 //!
 //! One pump serves every connection of a `-k` run: what a client did not
 //! take goes to the next.
+//!
+//! A regular-file stdin goes out with `shared::sys::sendfile` (the kernel
+//! copies it on Linux, FreeBSD and macOS; a positional read and a send
+//! elsewhere), from stdin's position onwards. That call leaves the file's
+//! own position alone, so the pump keeps the offset itself and puts stdin's
+//! position there whenever no connection is attached and when stdin is
+//! done: whatever reads stdin after tcp-echo (`(tcp-echo host port; cat) <
+//! file`) starts where tcp-echo stopped, as it would after plain reads.
 
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -14,6 +23,8 @@ use std::time::Instant;
 
 /// Bytes read from stdin at once.
 const CHUNK: usize = 256 * 1024;
+/// Most bytes of a file stdin one sendfile call sends.
+const SENDFILE_CHUNK: usize = 1 << 20;
 
 /// What the pump is doing, shared with the session.
 #[derive(Debug, Default)]
@@ -26,6 +37,9 @@ struct State {
     failed: Option<(u64, io::Error)>,
     /// Bytes written to each session so far (the current one).
     sent: u64,
+    /// With a regular-file stdin: how far into it has been sent, where its
+    /// position goes when the pump lets go of it.
+    offset: u64,
 }
 
 /// The stdin pump.
@@ -35,6 +49,9 @@ pub struct Pump {
     changed: Condvar,
     /// Half-close on stdin end.
     shutdown: bool,
+    /// Stdin, when it is a regular file sent with sendfile: a duplicate of
+    /// the handle, so seeking it moves stdin's own position.
+    file: Option<File>,
     /// When a byte was last written, as nanoseconds since `epoch`.
     pub last_write: AtomicU64,
     /// Reference point for `last_write`.
@@ -44,10 +61,14 @@ pub struct Pump {
 impl Pump {
     /// Starts the pump thread; `crlf` turns bare LF into CRLF.
     pub fn start(crlf: bool, shutdown: bool, epoch: Instant) -> Arc<Pump> {
+        // CRLF conversion needs the bytes in hand: only a plain copy sends
+        // the file as it is.
+        let (file, offset) = if crlf { None } else { regular_stdin() }.unzip();
         let pump = Arc::new(Pump {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State { offset: offset.unwrap_or(0), ..State::default() }),
             changed: Condvar::new(),
             shutdown,
+            file,
             last_write: AtomicU64::new(0),
             epoch,
         });
@@ -61,9 +82,8 @@ impl Pump {
     }
 
     fn run(&self, crlf: bool) {
-        // A regular file goes to the socket by sendfile, never copied
-        // through this process.
-        if !crlf && crate::zerocopy::is_regular_file(0) && self.run_sendfile() {
+        if let Some(file) = &self.file {
+            self.run_sendfile(file);
             return;
         }
         let mut stdin = io::stdin().lock();
@@ -102,6 +122,7 @@ impl Pump {
     fn stdin_ended(&self) {
         let mut st = self.lock();
         st.done = true;
+        self.leave_position(&st);
         if self.shutdown
             && let Some((_, t)) = &st.target
         {
@@ -123,35 +144,47 @@ impl Pump {
         }
     }
 
-    /// Sends stdin (a regular file) with sendfile. False when sendfile
-    /// cannot be used here and nothing was sent (the caller reads instead).
-    fn run_sendfile(&self) -> bool {
+    /// Sends stdin (a regular file) with sendfile, from the offset the
+    /// state holds, until the file ends.
+    fn run_sendfile(&self, file: &File) {
         let mut failed = None;
-        let mut any = false;
+        let mut offset = self.lock().offset;
         loop {
             let (id, target) = self.target_other_than(failed);
-            match crate::zerocopy::sendfile(&target, 0) {
+            let step = shared::sys::sendfile::sendfile(&*target, file, &mut offset, SENDFILE_CHUNK);
+            let mut st = self.lock();
+            st.offset = offset;
+            match step {
                 Ok(0) => {
+                    drop(st);
                     self.stdin_ended();
-                    return true;
+                    return;
                 }
                 Ok(n) => {
-                    any = true;
                     let now = self.epoch.elapsed().as_nanos() as u64;
                     self.last_write.store(now, Ordering::Relaxed);
-                    let mut st = self.lock();
                     if st.target.as_ref().is_some_and(|(i, _)| *i == id) {
                         st.sent += n as u64;
+                    } else {
+                        // The session let go while this call was sending.
+                        self.leave_position(&st);
                     }
                 }
-                Err(e) if !any && matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) => return false,
                 Err(e) => {
-                    let mut st = self.lock();
                     st.failed = Some((id, e));
                     failed = Some(id);
                     self.changed.notify_all();
                 }
             }
+        }
+    }
+
+    /// Puts a file stdin's position at the end of what was sent (a no-op
+    /// for any other stdin). A failure changes nothing that matters here;
+    /// only a later reader of stdin would notice, starting elsewhere.
+    fn leave_position(&self, st: &State) {
+        if let Some(mut file) = self.file.as_ref() {
+            let _ = file.seek(SeekFrom::Start(st.offset));
         }
     }
 
@@ -201,6 +234,7 @@ impl Pump {
     pub fn detach(&self) -> u64 {
         let mut st = self.lock();
         st.target = None;
+        self.leave_position(&st);
         std::mem::take(&mut st.sent)
     }
 
@@ -239,4 +273,15 @@ impl Pump {
             }
         }
     }
+}
+
+/// Stdin and its position, when it is a regular file (sendfile can send
+/// it from any offset).
+fn regular_stdin() -> Option<(File, u64)> {
+    let mut file = shared::sys::stdio::stdin_file().ok()?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let offset = file.stream_position().ok()?;
+    Some((file, offset))
 }

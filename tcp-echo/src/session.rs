@@ -1,19 +1,28 @@
 //! One connection, both directions at once: the pump writes stdin to the
-//! socket while this thread copies the socket to stdout. Half-close is the
-//! default on both sides: stdin's end sends FIN and reading goes on until
-//! the peer's FIN; a peer that finishes first still gets the rest of stdin.
+//! socket while this thread moves the socket's bytes to stdout. Half-close
+//! is the default on both sides: stdin's end sends FIN and reading goes on
+//! until the peer's FIN; a peer that finishes first still gets the rest of
+//! stdin. The timers (`-w`, `-q`) are looked at whenever a read has waited
+//! a tick.
+//!
+//! The bytes go to stdout through `shared::sys::splice::SocketToFile`:
+//! splice on Linux (never copied through this process), read and write
+//! elsewhere or where stdout takes no splice (a terminal).
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use shared::sys::splice::{MoveError, SocketToFile};
+
+use crate::error::Error;
 use crate::pump::Pump;
 
-/// Bytes read from the socket at once.
-const CHUNK: usize = 256 * 1024;
+/// Most bytes one move takes from the socket (the mover's own limit).
+const MOVE_MAX: usize = 1 << 20;
 /// How often a waiting read wakes to check the timers.
 const TICK: Duration = Duration::from_millis(50);
 
@@ -52,20 +61,16 @@ pub struct Stats {
     pub took: Duration,
 }
 
-/// A session that failed: the message names the peer and the cause.
-#[derive(Debug)]
-pub struct Failed(pub String, pub Stats);
-
 /// Runs a session on `stream` with `peer`; `id` tells the pump's sessions
-/// apart.
+/// apart. The counts come back however the session ended, for `-v`.
 pub fn run(
     stream: TcpStream,
     peer: SocketAddr,
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
-    out: &mut File,
-) -> Result<(End, Stats), Failed> {
+    out: &File,
+) -> (Result<End, Error>, Stats) {
     let started = Instant::now();
     let stream = Arc::new(stream);
     if let Some(p) = pump {
@@ -77,106 +82,84 @@ pub fn run(
         stats.sent = p.detach();
     }
     stats.took = started.elapsed();
-    match result {
-        Ok(end) => Ok((end, stats)),
-        Err(message) => Err(Failed(message, stats)),
-    }
-}
-
-/// One read from the socket and its write to stdout. Socket errors come
-/// back as `Ok(Err(..))` for the timers to look at; a stdout error ends
-/// the session with the answer in `Err`.
-fn copy_once(stream: &TcpStream, out: &mut File, buf: &mut Vec<u8>) -> Result<io::Result<usize>, Result<End, String>> {
-    if buf.is_empty() {
-        buf.resize(CHUNK, 0);
-    }
-    let mut reader: &TcpStream = stream;
-    let n = match reader.read(buf) {
-        Ok(n) => n,
-        Err(e) => return Ok(Err(e)),
-    };
-    match out.write_all(&buf[..n]) {
-        Ok(()) => Ok(Ok(n)),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Ok(End::StdoutClosed)),
-        Err(e) => Err(Err(format!("writing stdout: {}", shared::io_text::describe(&e)))),
-    }
+    (result, stats)
 }
 
 fn nanos_since(epoch: Instant) -> u64 {
     epoch.elapsed().as_nanos() as u64
 }
 
+/// How long no byte has moved either way: since the later of the last read
+/// (`last_read`, nanoseconds since `epoch`) and the pump's last write.
+fn quiet_for(epoch: Instant, last_read: u64, pump: Option<&Arc<Pump>>) -> Duration {
+    let last_write = pump.map_or(0, |p| p.last_write.load(Ordering::Relaxed));
+    Duration::from_nanos(nanos_since(epoch).saturating_sub(last_read.max(last_write)))
+}
+
+/// True for the error a read gives when its timeout passes: `WouldBlock`
+/// on Unix, `TimedOut` on Windows.
+fn read_timed_out(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
+/// Copies the socket to `out` until the peer's FIN, then waits for the pump
+/// to finish stdin (unless nobody needs it to); watches `-w` and `-q`.
 fn receive(
     stream: &TcpStream,
     peer: SocketAddr,
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
-    out: &mut File,
+    out: &File,
     stats: &mut Stats,
-) -> Result<End, String> {
+) -> Result<End, Error> {
     let epoch = pump.map_or_else(Instant::now, |p| p.epoch);
     let mut last_read = nanos_since(epoch);
     let mut quit_at: Option<Instant> = None;
     let timed = opts.idle.is_some() || opts.quit_after.is_some();
-    let mut buf = Vec::new();
-    // splice(2) moves the bytes without copying them through here; where
-    // it cannot (stdout a terminal, say), read and write.
-    let mut splicer = if std::io::IsTerminal::is_terminal(&*out) { None } else { crate::zerocopy::Splicer::new() };
-    let idle_failure =
-        |d: Duration| format!("{peer}: no data either way for {}: timed out", humantime::format_duration(d));
+    let connection = |source: io::Error| Error::Connection { peer, source };
+    // Splice where the system and stdout allow it (the bytes never pass
+    // through here); the mover falls back to read and write by itself.
+    let mut mover = SocketToFile::new();
     if timed {
         // Reads wake every tick so the timers can be looked at.
         let _ = stream.set_read_timeout(Some(TICK));
     }
     loop {
-        let moved = match &splicer {
-            Some(sp) => match sp.socket_to(stream, out) {
-                Err(e) if e.raw_os_error() == Some(libc::EINVAL) && stats.received == 0 => {
-                    splicer = None;
-                    continue;
-                }
-                Err(e) if crate::zerocopy::is_write_side(&e) => {
-                    if e.kind() == io::ErrorKind::BrokenPipe {
-                        return Ok(End::StdoutClosed);
-                    }
-                    return Err(format!("writing stdout: {}", shared::io_text::describe(&e)));
-                }
-                other => other,
-            },
-            None => match copy_once(stream, out, &mut buf) {
-                Ok(r) => r,
-                Err(done) => return done,
-            },
-        };
-        match moved {
+        let read_error = match mover.move_some(stream, out, MOVE_MAX) {
             Ok(0) => break,
             Ok(n) => {
                 last_read = nanos_since(epoch);
                 stats.received += n as u64;
+                continue;
             }
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                if let Some(f) = pump.and_then(|p| p.failure(id)) {
-                    return Err(format!("{peer}: {}", shared::io_text::describe(&f)));
-                }
-                if let Some(idle) = opts.idle {
-                    let last_write = pump.map_or(0, |p| p.last_write.load(Ordering::Relaxed));
-                    let quiet_for = Duration::from_nanos(nanos_since(epoch).saturating_sub(last_read.max(last_write)));
-                    if quiet_for >= idle {
-                        return Err(idle_failure(idle));
-                    }
-                }
-                if let Some(q) = opts.quit_after
-                    && pump.is_none_or(|p| p.done())
-                {
-                    let at = *quit_at.get_or_insert_with(|| Instant::now() + q);
-                    if Instant::now() >= at {
-                        return Ok(End::Finished);
-                    }
-                }
+            Err(MoveError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(End::StdoutClosed),
+            Err(MoveError::Write(e)) => return Err(Error::WritingStdout(e)),
+            Err(MoveError::Read(e)) => e,
+            Err(other) => return Err(connection(io::Error::other(other))),
+        };
+        if read_error.kind() == io::ErrorKind::Interrupted {
+            continue;
+        }
+        if !read_timed_out(&read_error) {
+            return Err(connection(read_error));
+        }
+        // A tick passed with nothing to read: look at the timers.
+        if let Some(f) = pump.and_then(|p| p.failure(id)) {
+            return Err(connection(f));
+        }
+        if let Some(idle) = opts.idle
+            && quiet_for(epoch, last_read, pump) >= idle
+        {
+            return Err(Error::Idle { peer, after: idle });
+        }
+        if let Some(q) = opts.quit_after
+            && pump.is_none_or(|p| p.done())
+        {
+            let at = *quit_at.get_or_insert_with(|| Instant::now() + q);
+            if Instant::now() >= at {
+                return Ok(End::Finished);
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(format!("{peer}: {}", shared::io_text::describe(&e))),
         }
     }
     // The peer has finished sending. Ours may still be going.
@@ -187,19 +170,17 @@ fn receive(
                     break;
                 }
                 if let Some(f) = p.failure(id) {
-                    return Err(format!("{peer}: {}", shared::io_text::describe(&f)));
+                    return Err(connection(f));
                 }
-                if let Some(idle) = opts.idle {
-                    let last_write = p.last_write.load(Ordering::Relaxed);
-                    let quiet_for = Duration::from_nanos(nanos_since(epoch).saturating_sub(last_read.max(last_write)));
-                    if quiet_for >= idle {
-                        return Err(idle_failure(idle));
-                    }
+                if let Some(idle) = opts.idle
+                    && quiet_for(epoch, last_read, pump) >= idle
+                {
+                    return Err(Error::Idle { peer, after: idle });
                 }
             }
         }
         if let Some(f) = p.failure(id) {
-            return Err(format!("{peer}: {}", shared::io_text::describe(&f)));
+            return Err(connection(f));
         }
     }
     Ok(End::Finished)

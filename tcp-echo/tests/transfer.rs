@@ -197,6 +197,8 @@ fn crlf_turns_line_ends_into_crlf() {
     assert_eq!(peer.join().unwrap(), b"HELO a\r\nMAIL b\r\nQUIT\r\n");
 }
 
+// Needs bash, a pipe to `head` and /dev/null.
+#[cfg(unix)]
 #[test]
 fn stdout_closed_early_is_quiet() {
     let (_echo, addr) = listener(&["--echo"], Stdio::null());

@@ -5,16 +5,17 @@
 //!
 //! It keeps up: a large receive buffer, one reused 64 KiB datagram buffer,
 //! stdout buffered while datagrams keep coming and flushed as soon as none
-//! is waiting, so a person watching sees each one arrive.
+//! is waiting, so a person watching sees each one arrive. Stdout is a
+//! duplicate of the handle from `shared::sys::stdio` (unbuffered by std,
+//! binary-safe on Windows), buffered here.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::os::fd::AsFd;
 use std::sync::{Arc, Mutex};
 
-use crate::Failure;
 use crate::datagrams::{self, Next};
+use crate::error::Error;
 
 /// Receive buffer asked of the kernel (it may grant less).
 const RECV_BUFFER: usize = 8 * 1024 * 1024;
@@ -32,19 +33,19 @@ pub struct Options {
 
 /// Receives on `socket` (already bound) until `count` datagrams arrived, or
 /// forever.
-pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Failure> {
+pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
     let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECV_BUFFER);
     let latest: Arc<Mutex<Option<SocketAddr>>> = Arc::new(Mutex::new(None));
     if !opts.echo {
-        let sender = socket.try_clone().map_err(Failure::network)?;
+        let sender = socket.try_clone().map_err(Error::Setup)?;
         let peer = latest.clone();
         std::thread::spawn(move || typed_lines(&sender, &peer));
     }
-    let stdout = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(Failure::network)?;
+    let stdout = shared::sys::stdio::stdout_file().map_err(Error::Setup)?;
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut buf = vec![0u8; 65_536];
     let mut received: u64 = 0;
-    socket.set_nonblocking(true).map_err(Failure::network)?;
+    socket.set_nonblocking(true).map_err(Error::Setup)?;
     let mut blocking = false;
     while opts.count.is_none_or(|c| received < c) {
         let (n, from) = match socket.recv_from(&mut buf) {
@@ -54,17 +55,17 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Failure> {
                 if flush(&mut out)? {
                     return Ok(());
                 }
-                socket.set_nonblocking(false).map_err(Failure::network)?;
+                socket.set_nonblocking(false).map_err(Error::Setup)?;
                 blocking = true;
                 continue;
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // An ICMP error for an earlier reply; the next datagram is fine.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => continue,
-            Err(e) => return Err(Failure::network(format!("receive: {}", shared::io_text::describe(&e)))),
+            Err(e) if crate::port_unreachable(&e) => continue,
+            Err(e) => return Err(Error::Receive(e)),
         };
         if blocking {
-            socket.set_nonblocking(true).map_err(Failure::network)?;
+            socket.set_nonblocking(true).map_err(Error::Setup)?;
             blocking = false;
         }
         received += 1;
@@ -82,7 +83,7 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Failure> {
         match out.write_all(&buf[..n]) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
-            Err(e) => return Err(Failure::network(format!("writing stdout: {e}"))),
+            Err(e) => return Err(Error::WritingStdout(e)),
         }
     }
     flush(&mut out)?;
@@ -90,11 +91,11 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Failure> {
 }
 
 /// Flushes stdout; true when its reader has gone away.
-fn flush(out: &mut BufWriter<File>) -> Result<bool, Failure> {
+fn flush(out: &mut BufWriter<File>) -> Result<bool, Error> {
     match out.flush() {
         Ok(()) => Ok(false),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(true),
-        Err(e) => Err(Failure::network(format!("writing stdout: {e}"))),
+        Err(e) => Err(Error::WritingStdout(e)),
     }
 }
 

@@ -3,17 +3,17 @@
 //! listening until `--wait` passes with nothing new.
 //!
 //! The socket is connected to the destination, so the kernel reports an
-//! ICMP port-unreachable as "connection refused": that is how the sender
-//! knows no one is listening.
+//! ICMP port-unreachable as "connection refused" (Windows: "connection
+//! reset"): that is how the sender knows no one is listening.
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
-use std::net::{SocketAddr, UdpSocket};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::Failure;
 use crate::datagrams::{self, Next};
+use crate::error::Error;
 
 /// How often the receiving loop wakes to look at the clock.
 const TICK: Duration = Duration::from_millis(20);
@@ -31,44 +31,40 @@ pub enum Cut {
 enum Event {
     /// Stdin ended; everything was sent.
     Done,
-    /// Sending stopped with this failure.
-    Failed(Failure),
+    /// Sending stopped with this error.
+    Failed(Error),
 }
 
-fn refused(shown: &str) -> Failure {
-    Failure::network(format!("no one is listening on {shown}"))
-}
-
-fn send_error(shown: &str, e: &io::Error) -> Failure {
-    if e.kind() == io::ErrorKind::ConnectionRefused {
-        refused(shown)
-    } else {
-        Failure::network(format!("send to {shown}: {}", shared::io_text::describe(e)))
-    }
+/// A failed send (or connect): "no one is listening" when the ICMP answer
+/// says so.
+fn send_error(shown: &str, source: io::Error) -> Error {
+    let target = shown.to_string();
+    if crate::port_unreachable(&source) { Error::NoListener { target, source } } else { Error::Send { target, source } }
 }
 
 /// Sends stdin to `dest` and prints replies; `shown` names it in messages.
-pub fn run(dest: SocketAddr, shown: &str, cut: Cut, wait: Duration, verbose: bool) -> Result<(), Failure> {
-    let bind: SocketAddr = if dest.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().map_err(Failure::network)?;
-    let socket = UdpSocket::bind(bind).map_err(|e| Failure::network(format!("bind: {e}")))?;
-    socket.connect(dest).map_err(|e| send_error(shown, &e))?;
+pub fn run(dest: SocketAddr, shown: &str, cut: Cut, wait: Duration, verbose: bool) -> Result<(), Error> {
+    let bind: SocketAddr =
+        if dest.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
+    let socket = UdpSocket::bind(bind).map_err(Error::BindSender)?;
+    socket.connect(dest).map_err(|e| send_error(shown, e))?;
     let max = if dest.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
     if let Cut::Chunks(n) = cut
         && n > max
     {
-        return Err(Failure::usage(format!("--chunk {n} is more than one datagram to {shown} can hold ({max})")));
+        return Err(Error::ChunkTooLarge { chunk: n, target: shown.to_string(), max });
     }
     if verbose {
-        let local = socket.local_addr().map_err(Failure::network)?;
+        let local = socket.local_addr().map_err(Error::Setup)?;
         eprintln!("udp-echo: sending from {local} to {dest}");
     }
-    let sender = socket.try_clone().map_err(Failure::network)?;
+    let sender = socket.try_clone().map_err(Error::Setup)?;
     let (tx, rx) = mpsc::channel();
     let target = shown.to_string();
     std::thread::spawn(move || {
         let event = match pump(&sender, cut, max, &target) {
             Ok(()) => Event::Done,
-            Err(f) => Event::Failed(f),
+            Err(e) => Event::Failed(e),
         };
         let _ = tx.send(event);
     });
@@ -76,7 +72,7 @@ pub fn run(dest: SocketAddr, shown: &str, cut: Cut, wait: Duration, verbose: boo
 }
 
 /// Reads stdin and sends each datagram.
-fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Failure> {
+fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Error> {
     let mut input = BufReader::with_capacity(128 * 1024, io::stdin().lock());
     let mut buf = Vec::with_capacity(max + 1);
     loop {
@@ -84,16 +80,12 @@ fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Fai
             Cut::Lines => datagrams::next_line(&mut input, &mut buf, max),
             Cut::Chunks(n) => datagrams::next_chunk(&mut input, &mut buf, n),
         }
-        .map_err(|e| Failure::network(format!("reading stdin: {e}")))?;
+        .map_err(Error::ReadingStdin)?;
         match next {
             Next::End => return Ok(()),
-            Next::TooLong(n) => {
-                return Err(Failure::network(format!(
-                    "a line of {n}+ bytes does not fit in one datagram to {shown} (at most {max}); nothing was cut, the rest is not sent"
-                )));
-            }
+            Next::TooLong(len) => return Err(Error::LineTooLong { len, target: shown.to_string(), max }),
             Next::Datagram => {
-                socket.send(&buf).map_err(|e| send_error(shown, &e))?;
+                socket.send(&buf).map_err(|e| send_error(shown, e))?;
             }
         }
     }
@@ -106,17 +98,16 @@ fn receive(
     wait: Duration,
     verbose: bool,
     events: &mpsc::Receiver<Event>,
-) -> Result<(), Failure> {
-    use std::os::fd::AsFd;
-    let mut out: File = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(Failure::network)?;
+) -> Result<(), Error> {
+    let mut out: File = shared::sys::stdio::stdout_file().map_err(Error::Setup)?;
     let mut buf = vec![0u8; 65_536];
     let mut stdin_done: Option<Instant> = None;
     let mut last_reply = Instant::now();
-    socket.set_read_timeout(Some(TICK)).map_err(Failure::network)?;
+    socket.set_read_timeout(Some(TICK)).map_err(Error::Setup)?;
     loop {
         match events.try_recv() {
             Ok(Event::Done) => stdin_done = Some(Instant::now()),
-            Ok(Event::Failed(f)) => return Err(f),
+            Ok(Event::Failed(e)) => return Err(e),
             Err(_) => {}
         }
         if let Some(done) = stdin_done {
@@ -134,16 +125,19 @@ fn receive(
                 match out.write_all(&buf[..n]) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
-                    Err(e) => return Err(Failure::network(format!("writing stdout: {e}"))),
+                    Err(e) => return Err(Error::WritingStdout(e)),
                 }
             }
+            // The tick passed (WouldBlock on Unix, TimedOut on Windows).
             Err(e)
                 if matches!(
                     e.kind(),
                     io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
                 ) => {}
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => return Err(refused(shown)),
-            Err(e) => return Err(Failure::network(format!("receive from {shown}: {}", shared::io_text::describe(&e)))),
+            Err(e) if crate::port_unreachable(&e) => {
+                return Err(Error::NoListener { target: shown.to_string(), source: e });
+            }
+            Err(e) => return Err(Error::ReceiveFrom { target: shown.to_string(), source: e }),
         }
     }
 }

@@ -1,0 +1,192 @@
+//! Why a run (or one session of it) failed, as one type that keeps the
+//! error underneath, and the one place that turns it into an exit status.
+//!
+//! Errors are made where things go wrong and say only *what* went wrong;
+//! [`exit_code`] alone decides what that means for the exit status, the way
+//! xh's `error_reporting.rs` does. Each message is the whole line after
+//! `tcp-echo: `, cause included, so printing `{error}` once is enough;
+//! [`std::error::Error::source`] still hands out the typed error beneath.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use shared::io_text::describe;
+use shared::net::{AddrError, BindOrAddrError, ConnectError};
+
+/// Exit status for network trouble: refused, unreachable, resolve failure,
+/// timeout, reset.
+pub const EXIT_NETWORK: u8 = 1;
+/// Exit status for bad usage (clap's own code for its errors).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Everything that can end a run of tcp-echo, or one session of a `-k`
+/// run, with an error.
+#[derive(Debug)]
+pub enum Error {
+    /// An address or port from the command line that does not parse, or a
+    /// host that does not resolve.
+    Address(AddrError),
+    /// `-z` was given neither `HOST:PORT` nor `HOST PORT[-PORT]`.
+    ProbeWords,
+    /// No listener could be made on the address asked for.
+    Listen(BindOrAddrError),
+    /// No address of the target accepted the connection.
+    Connect(ConnectError),
+    /// A connected or listening socket could not say its address.
+    Socket(io::Error),
+    /// Standard output could not be duplicated for writing.
+    Stdout(io::Error),
+    /// Writing what arrived to standard output failed (a closed reader is
+    /// not this: it ends the session quietly).
+    WritingStdout(io::Error),
+    /// Waiting for a client failed.
+    Accept(io::Error),
+    /// The echo service's listener failed.
+    Echo(io::Error),
+    /// The connection failed: reading it, or writing stdin to it.
+    Connection {
+        /// The peer, as every message about the connection names it.
+        peer: SocketAddr,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// `-w`: no byte moved either way for this long.
+    Idle {
+        /// The peer that went quiet.
+        peer: SocketAddr,
+        /// The `-w` limit that passed.
+        after: Duration,
+    },
+    /// `-z`: no port in the range accepted a connection.
+    NoOpenPort {
+        /// The host as shown (`[::1]` for IPv6 literals).
+        host: String,
+        /// The inclusive range probed.
+        ports: (u16, u16),
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Address(e) => e.fmt(f),
+            Error::ProbeWords => f.write_str("expected HOST PORT[-PORT]"),
+            Error::Listen(e) => e.fmt(f),
+            Error::Connect(e) => e.fmt(f),
+            Error::Socket(e) | Error::Echo(e) => e.fmt(f),
+            Error::Stdout(e) => write!(f, "stdout: {e}"),
+            Error::WritingStdout(e) => write!(f, "writing stdout: {}", describe(e)),
+            Error::Accept(e) => write!(f, "accept: {}", describe(e)),
+            Error::Connection { peer, source } => write!(f, "{peer}: {}", describe(source)),
+            Error::Idle { peer, after } => {
+                write!(f, "{peer}: no data either way for {}: timed out", humantime::format_duration(*after))
+            }
+            Error::NoOpenPort { host, ports: (lo, hi) } if lo == hi => write!(f, "{host}: no open port in {lo}"),
+            Error::NoOpenPort { host, ports: (lo, hi) } => write!(f, "{host}: no open port in {lo}-{hi}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Address(e) => Some(e),
+            Error::Listen(e) => Some(e),
+            Error::Connect(e) => Some(e),
+            Error::Socket(e)
+            | Error::Echo(e)
+            | Error::Stdout(e)
+            | Error::WritingStdout(e)
+            | Error::Accept(e)
+            | Error::Connection { source: e, .. } => Some(e),
+            Error::ProbeWords | Error::Idle { .. } | Error::NoOpenPort { .. } => None,
+        }
+    }
+}
+
+/// The exit status for `error`: 2 when the command line asked for
+/// something that cannot be (an address that does not parse), 1 for
+/// everything the network or the system did.
+pub fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
+        Error::ProbeWords => EXIT_USAGE,
+        _ => EXIT_NETWORK,
+    }
+}
+
+/// True when an address error is the user's typing, not the resolver's
+/// answer.
+fn typed_wrong(e: &AddrError) -> bool {
+    matches!(
+        e,
+        AddrError::Empty
+            | AddrError::MissingPort(_)
+            | AddrError::BadPort(_)
+            | AddrError::EmptyHost(_)
+            | AddrError::BareIpv6(_)
+            | AddrError::BadBrackets(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::net::Family;
+
+    fn os(kind: io::ErrorKind) -> io::Error {
+        io::Error::from(kind)
+    }
+
+    #[test]
+    fn exit_code_and_message_table() {
+        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let resolve = || AddrError::Resolve { host: "nowhere.invalid".into(), source: os(io::ErrorKind::NotFound) };
+        let cases: Vec<(Error, u8, &str)> = vec![
+            (Error::Address(AddrError::BadPort("x".into())), 2, "`x`: port must be a number from 0 to 65535"),
+            (Error::Address(AddrError::Empty), 2, "empty address: expected HOST:PORT"),
+            (
+                Error::Address(AddrError::NoAddress { host: "h".into(), family: Family::V6 }),
+                1,
+                "`h` has no IPv6 address",
+            ),
+            (Error::Address(resolve()), 1, "cannot resolve `nowhere.invalid`: entity not found"),
+            (Error::ProbeWords, 2, "expected HOST PORT[-PORT]"),
+            (
+                Error::Listen(BindOrAddrError::Addr(AddrError::BadPort("y".into()))),
+                2,
+                "`y`: port must be a number from 0 to 65535",
+            ),
+            (Error::Listen(BindOrAddrError::Addr(resolve())), 1, "cannot resolve `nowhere.invalid`: entity not found"),
+            (Error::WritingStdout(os(io::ErrorKind::BrokenPipe)), 1, "writing stdout: broken pipe"),
+            (Error::Accept(os(io::ErrorKind::ConnectionAborted)), 1, "accept: connection aborted"),
+            (
+                Error::Connection { peer, source: os(io::ErrorKind::ConnectionReset) },
+                1,
+                "127.0.0.1:9: connection reset by peer",
+            ),
+            (
+                Error::Idle { peer, after: Duration::from_millis(300) },
+                1,
+                "127.0.0.1:9: no data either way for 300ms: timed out",
+            ),
+            (Error::NoOpenPort { host: "[::1]".into(), ports: (25, 25) }, 1, "[::1]: no open port in 25"),
+            (Error::NoOpenPort { host: "h".into(), ports: (20, 25) }, 1, "h: no open port in 20-25"),
+        ];
+        for (error, code, message) in &cases {
+            assert_eq!((exit_code(error), error.to_string().as_str()), (*code, *message), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn the_error_underneath_is_kept() {
+        use std::error::Error as _;
+        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let e = Error::Connection { peer, source: os(io::ErrorKind::ConnectionReset) };
+        let inner = e.source().and_then(|s| s.downcast_ref::<io::Error>()).map(io::Error::kind);
+        assert_eq!(inner, Some(io::ErrorKind::ConnectionReset));
+        assert!(Error::Idle { peer, after: Duration::from_secs(1) }.source().is_none());
+    }
+}

@@ -1,0 +1,211 @@
+//! Why a run failed, as one type that keeps the error underneath, and the
+//! one place that turns it into an exit status.
+//!
+//! Errors are made where things go wrong and say only *what* went wrong;
+//! [`exit_code`] alone decides what that means for the exit status, the way
+//! xh's `error_reporting.rs` does. Each message is the whole line after
+//! `udp-echo: `, cause included, so printing `{error}` once is enough;
+//! [`std::error::Error::source`] still hands out the typed error beneath.
+
+use std::fmt;
+use std::io;
+
+use shared::io_text::describe;
+use shared::net::{AddrError, BindOrAddrError, HostPort};
+
+/// Exit status for network trouble (no one listening, a line too long for
+/// one datagram, a failed send).
+pub const EXIT_NETWORK: u8 = 1;
+/// Exit status for bad usage (clap's own code for its errors).
+pub const EXIT_USAGE: u8 = 2;
+
+/// Everything that can end a run of udp-echo with an error.
+#[derive(Debug)]
+pub enum Error {
+    /// An address or port from the command line that does not parse, or a
+    /// host that does not resolve.
+    Address(AddrError),
+    /// A destination with port 0, which no datagram can be sent to.
+    PortZero(HostPort),
+    /// `--chunk` asks for datagrams larger than the destination's family
+    /// can carry.
+    ChunkTooLarge {
+        /// The `--chunk` asked for.
+        chunk: usize,
+        /// The destination as the user wrote it.
+        target: String,
+        /// The largest payload one datagram there can hold.
+        max: usize,
+    },
+    /// No socket could be bound on the address asked for (`-l`).
+    Listen(BindOrAddrError),
+    /// The sender's own socket could not be bound.
+    BindSender(io::Error),
+    /// Setting up the socket or stdout failed (an option, a duplicate, an
+    /// address).
+    Setup(io::Error),
+    /// The destination answered with "port unreachable": no one listens.
+    NoListener {
+        /// The destination as the user wrote it.
+        target: String,
+        /// What the system reported.
+        source: io::Error,
+    },
+    /// Sending a datagram failed for another reason.
+    Send {
+        /// The destination as the user wrote it.
+        target: String,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// Reading stdin failed.
+    ReadingStdin(io::Error),
+    /// A line does not fit in one datagram; the sender stops rather than
+    /// cut it.
+    LineTooLong {
+        /// The line's length so far (it is longer still).
+        len: usize,
+        /// The destination as the user wrote it.
+        target: String,
+        /// The largest payload one datagram there can hold.
+        max: usize,
+    },
+    /// Writing what arrived to stdout failed (a closed reader is not this:
+    /// it ends the run quietly).
+    WritingStdout(io::Error),
+    /// The receiver's socket failed.
+    Receive(io::Error),
+    /// The sender's socket failed while waiting for replies.
+    ReceiveFrom {
+        /// The destination as the user wrote it.
+        target: String,
+        /// What the system said.
+        source: io::Error,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Address(e) => e.fmt(f),
+            Error::PortZero(target) => write!(f, "{target}: cannot send to port 0"),
+            Error::ChunkTooLarge { chunk, target, max } => {
+                write!(f, "--chunk {chunk} is more than one datagram to {target} can hold ({max})")
+            }
+            Error::Listen(e) => e.fmt(f),
+            Error::BindSender(e) => write!(f, "bind: {e}"),
+            Error::Setup(e) => e.fmt(f),
+            Error::NoListener { target, .. } => write!(f, "no one is listening on {target}"),
+            Error::Send { target, source } => write!(f, "send to {target}: {}", describe(source)),
+            Error::ReadingStdin(e) => write!(f, "reading stdin: {e}"),
+            Error::LineTooLong { len, target, max } => write!(
+                f,
+                "a line of {len}+ bytes does not fit in one datagram to {target} (at most {max}); nothing was cut, the rest is not sent"
+            ),
+            Error::WritingStdout(e) => write!(f, "writing stdout: {e}"),
+            Error::Receive(e) => write!(f, "receive: {}", describe(e)),
+            Error::ReceiveFrom { target, source } => write!(f, "receive from {target}: {}", describe(source)),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Address(e) => Some(e),
+            Error::Listen(e) => Some(e),
+            Error::BindSender(e)
+            | Error::Setup(e)
+            | Error::ReadingStdin(e)
+            | Error::WritingStdout(e)
+            | Error::Receive(e)
+            | Error::NoListener { source: e, .. }
+            | Error::Send { source: e, .. }
+            | Error::ReceiveFrom { source: e, .. } => Some(e),
+            Error::PortZero(_) | Error::ChunkTooLarge { .. } | Error::LineTooLong { .. } => None,
+        }
+    }
+}
+
+/// The exit status for `error`: 2 when the command line asked for
+/// something that cannot be, 1 for everything the network, the system or
+/// the input did.
+pub fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
+        Error::PortZero(_) | Error::ChunkTooLarge { .. } => EXIT_USAGE,
+        _ => EXIT_NETWORK,
+    }
+}
+
+/// True when an address error is the user's typing, not the resolver's
+/// answer.
+fn typed_wrong(e: &AddrError) -> bool {
+    matches!(
+        e,
+        AddrError::Empty
+            | AddrError::MissingPort(_)
+            | AddrError::BadPort(_)
+            | AddrError::EmptyHost(_)
+            | AddrError::BareIpv6(_)
+            | AddrError::BadBrackets(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(kind: io::ErrorKind) -> io::Error {
+        io::Error::from(kind)
+    }
+
+    #[test]
+    fn exit_code_and_message_table() {
+        let target = || "127.0.0.1:9".to_string();
+        let resolve = || AddrError::Resolve { host: "nowhere.invalid".into(), source: os(io::ErrorKind::NotFound) };
+        let cases: Vec<(Error, u8, &str)> = vec![
+            (Error::Address(AddrError::MissingPort("h".into())), 2, "`h`: missing port, expected HOST:PORT"),
+            (Error::Address(resolve()), 1, "cannot resolve `nowhere.invalid`: entity not found"),
+            (Error::PortZero(HostPort { host: "h".into(), port: 0 }), 2, "h:0: cannot send to port 0"),
+            (
+                Error::ChunkTooLarge { chunk: 65_508, target: target(), max: 65_507 },
+                2,
+                "--chunk 65508 is more than one datagram to 127.0.0.1:9 can hold (65507)",
+            ),
+            (Error::Listen(BindOrAddrError::Addr(resolve())), 1, "cannot resolve `nowhere.invalid`: entity not found"),
+            (
+                Error::NoListener { target: target(), source: os(io::ErrorKind::ConnectionRefused) },
+                1,
+                "no one is listening on 127.0.0.1:9",
+            ),
+            (
+                Error::Send { target: target(), source: os(io::ErrorKind::PermissionDenied) },
+                1,
+                "send to 127.0.0.1:9: permission denied",
+            ),
+            (
+                Error::LineTooLong { len: 65_508, target: target(), max: 65_507 },
+                1,
+                "a line of 65508+ bytes does not fit in one datagram to 127.0.0.1:9 (at most 65507); nothing was cut, the rest is not sent",
+            ),
+            (Error::Receive(os(io::ErrorKind::ConnectionReset)), 1, "receive: connection reset by peer"),
+            (
+                Error::ReceiveFrom { target: target(), source: os(io::ErrorKind::ConnectionReset) },
+                1,
+                "receive from 127.0.0.1:9: connection reset by peer",
+            ),
+        ];
+        for (error, code, message) in &cases {
+            assert_eq!((exit_code(error), error.to_string().as_str()), (*code, *message), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn the_error_underneath_is_kept() {
+        use std::error::Error as _;
+        let e = Error::NoListener { target: "h:1".into(), source: os(io::ErrorKind::ConnectionRefused) };
+        let inner = e.source().and_then(|s| s.downcast_ref::<io::Error>()).map(io::Error::kind);
+        assert_eq!(inner, Some(io::ErrorKind::ConnectionRefused));
+    }
+}
