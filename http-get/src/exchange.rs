@@ -15,7 +15,7 @@ use shared::http::head::Limits;
 use shared::http::response::{ResponseHead, read_final_response};
 use url::Url;
 
-use crate::failure::{Failure, code, head_error, receive_error};
+use crate::error::Error;
 use crate::net::{self, Clock, Stream, Timed};
 use crate::target;
 
@@ -86,10 +86,10 @@ pub struct Response {
 const READ_BUFFER: usize = 128 * 1024;
 
 /// Sends `req` and reads the response head.
-pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
+pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
     let started = Instant::now();
-    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| timeout(&shown))?;
+    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(&shown))?;
     let addrs = net::resolve(&req.url, &shown, limit)?;
     let tcp = net::connect(&addrs, &shown, started, limit)?;
     let peer = tcp.peer_addr().unwrap_or(addrs[0]);
@@ -104,7 +104,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
         Stream::Plain(tcp)
     };
     let mut conn = Timed::new(stream, settings.clock);
-    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, &e))?;
+    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, e))?;
 
     let mut buf = Vec::new();
     let limits = Limits { max_line: 64 * 1024, max_head: 256 * 1024, max_headers: 256 };
@@ -113,12 +113,12 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
             print_head(interim);
         }
     })
-    .map_err(|e| head_error(&shown, &e))?;
+    .map_err(|e| Error::head(&shown, e))?;
     if settings.verbose {
         print_head(&head);
     }
-    let length = response_body(req.method == "HEAD", head.status, &head.headers)
-        .map_err(|e| Failure::new(code::MALFORMED, format!("{shown}: malformed response: {e}")))?;
+    let length =
+        response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(&shown, e))?;
     let raw = match (&conn.stream, length) {
         (
             Stream::Plain(tcp),
@@ -135,20 +135,16 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
     Ok(Response { head, body: Body::new(length, reader), peer, raw })
 }
 
-fn timeout(shown: &str) -> Failure {
-    Failure::new(code::TIMEOUT, format!("{shown}: timed out"))
-}
-
-fn send_error(shown: &str, e: &io::Error) -> Failure {
+fn send_error(shown: &str, e: io::Error) -> Error {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timeout(shown),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::timed_out(shown).because(e),
         io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => {
-            Failure::new(code::USAGE, format!("{shown}: reading the request body: {}", shared::io_text::describe(e)))
+            Error::usage_io(&format!("{shown}: reading the request body"), e)
         }
         // The server may already have answered (and closed); its response
         // is the better message, but a reset before any reply is a
         // receive failure.
-        _ => receive_error(shown, e),
+        _ => Error::receive(shown, e),
     }
 }
 

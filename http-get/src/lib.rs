@@ -16,11 +16,11 @@
 //! | [`splice`] | the zero-copy path for plain-http bodies |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
-//! | [`failure`] | exit codes and one-line messages |
+//! | [`error`] | what went wrong, its one-line message, and the exit code |
 
 pub mod cli;
+pub mod error;
 pub mod exchange;
-pub mod failure;
 pub mod net;
 pub mod progress;
 pub mod sink;
@@ -30,18 +30,11 @@ pub mod tls;
 pub mod transfer;
 pub mod writeout;
 
-/// Parses the command line and runs; returns the exit code.
-pub fn main_code() -> u8 {
-    use clap::Parser;
-    let cli = cli::Cli::parse();
-    let quiet = cli.silent && !cli.show_error;
+/// Checks the command line and runs it. The caller prints the error (once)
+/// and chooses the exit code with [`error::exit_code`].
+pub fn run(cli: cli::Cli) -> transfer::Finished {
     match transfer::Plan::from_cli(cli) {
         Ok(plan) => transfer::run(&plan),
-        Err(f) => {
-            if !quiet {
-                eprintln!("http-get: {f}");
-            }
-            f.code
-        }
+        Err(e) => transfer::Finished::refused(e),
     }
 }

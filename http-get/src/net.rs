@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rustls::{ClientConnection, StreamOwned};
 use url::{Host, Url};
 
-use crate::failure::{Failure, code};
+use crate::error::{Error, Kind};
 
 /// When things must be done by.
 #[derive(Debug, Clone, Copy)]
@@ -152,13 +152,13 @@ impl shared::http::head::TimedRead for Timed {
 }
 
 /// Resolves the URL's host, bounded by `limit`.
-pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Failure> {
+pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Error> {
     let port = url.port_or_known_default().unwrap_or(80);
     let name = match url.host() {
         Some(Host::Ipv4(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V4(ip), port)]),
         Some(Host::Ipv6(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V6(ip), port)]),
         Some(Host::Domain(d)) => d.to_string(),
-        None => return Err(Failure::new(code::BAD_URL, format!("{shown}: no host"))),
+        None => return Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
     };
     let (tx, rx) = mpsc::channel();
     let query = name.clone();
@@ -168,18 +168,19 @@ pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr
     });
     match rx.recv_timeout(limit) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(Failure::new(code::RESOLVE, format!("{shown}: cannot resolve host `{name}`: no address"))),
-        Ok(Err(e)) => Err(Failure::new(
-            code::RESOLVE,
+        Ok(Ok(_)) => Err(Error::new(Kind::Resolve, format!("{shown}: cannot resolve host `{name}`: no address"))),
+        Ok(Err(e)) => Err(Error::new(
+            Kind::Resolve,
             format!("{shown}: cannot resolve host `{name}`: {}", shared::io_text::describe(&e)),
-        )),
-        Err(_) => Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out resolving `{name}`"))),
+        )
+        .because(e)),
+        Err(_) => Err(Error::new(Kind::TimedOut, format!("{shown}: timed out resolving `{name}`"))),
     }
 }
 
 /// Connects to the first address that accepts, each try bounded by what is
 /// left of `limit`.
-pub fn connect(addrs: &[SocketAddr], shown: &str, started: Instant, limit: Duration) -> Result<TcpStream, Failure> {
+pub fn connect(addrs: &[SocketAddr], shown: &str, started: Instant, limit: Duration) -> Result<TcpStream, Error> {
     let mut last: Option<io::Error> = None;
     for addr in addrs {
         let left = limit.saturating_sub(started.elapsed());
@@ -195,11 +196,12 @@ pub fn connect(addrs: &[SocketAddr], shown: &str, started: Instant, limit: Durat
         }
     }
     match last {
-        Some(e) if !matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Err(Failure::new(
-            code::CONNECT,
+        Some(e) if !matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Err(Error::new(
+            Kind::Connect,
             format!("{shown}: cannot connect to {}: {}", list(addrs), shared::io_text::describe(&e)),
-        )),
-        _ => Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out connecting to {}", list(addrs)))),
+        )
+        .because(e)),
+        _ => Err(Error::new(Kind::TimedOut, format!("{shown}: timed out connecting to {}", list(addrs)))),
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::failure::{Failure, code};
+use crate::error::{Error, Kind};
 
 /// Where the user asked the body to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub enum WriteFail {
     /// The reader of stdout went away (`| head`): stop quietly.
     Closed,
     /// A real failure (exit 23).
-    Failed(Failure),
+    Failed(Error),
 }
 
 /// The output of one run.
@@ -116,7 +116,7 @@ impl Sink {
 
     /// Opens the output for a download of `url` (the first one of a chain
     /// names it for `-O -c`).
-    pub fn begin(&mut self, url: &Url, how: Begin, source: Source) -> Result<(), Failure> {
+    pub fn begin(&mut self, url: &Url, how: Begin, source: Source) -> Result<(), Error> {
         self.discard();
         let Some(path) = self.final_path(url) else {
             let stdout = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(write_failure("stdout"))?;
@@ -179,7 +179,7 @@ impl Sink {
     /// Writes body (or head) bytes.
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), WriteFail> {
         let Some(open) = &mut self.open else {
-            return Err(WriteFail::Failed(Failure::new(code::WRITE, "output not open")));
+            return Err(WriteFail::Failed(Error::new(Kind::Write, "output not open")));
         };
         if let Some(out) = &mut open.stdout {
             return match out.write_all(bytes) {
@@ -199,7 +199,7 @@ impl Sink {
 
     /// The body is complete: move the file into place under its final name
     /// for `url`. Returns that path (None for stdout).
-    pub fn commit(&mut self, url: &Url) -> Result<Option<PathBuf>, Failure> {
+    pub fn commit(&mut self, url: &Url) -> Result<Option<PathBuf>, Error> {
         let Some(open) = self.open.take() else { return Ok(None) };
         let Some((file, temp)) = open.file else { return Ok(None) };
         let final_path = self.final_path(url).unwrap_or_else(|| temp.clone());
@@ -215,7 +215,7 @@ impl Sink {
 
     /// A `--continue` download found already complete: put the part file
     /// (if that is what was resumed) in place.
-    pub fn complete_already(&mut self, url: &Url, source: Source) -> Result<(), Failure> {
+    pub fn complete_already(&mut self, url: &Url, source: Source) -> Result<(), Error> {
         self.open = None;
         if let (Source::Part, Some(path)) = (source, self.final_path(url)) {
             std::fs::rename(part_path(&path), &path).map_err(write_failure(&path.display().to_string()))?;
@@ -258,8 +258,8 @@ fn temp_path(path: &Path) -> PathBuf {
     dir.join(name)
 }
 
-fn write_failure(what: &str) -> impl Fn(io::Error) -> Failure + '_ {
-    move |e| Failure::new(code::WRITE, format!("writing {what}: {}", shared::io_text::describe(&e)))
+fn write_failure(what: &str) -> impl Fn(io::Error) -> Error + '_ {
+    move |e| Error::write(what, e)
 }
 
 #[cfg(test)]

@@ -6,31 +6,32 @@
 use percent_encoding::percent_decode_str;
 use url::Url;
 
-use crate::failure::{Failure, code};
+use crate::error::{Error, Kind};
 
 /// Parses and checks a URL given on the command line or in a Location.
-pub fn parse(text: &str) -> Result<Url, Failure> {
-    let url = Url::parse(text).map_err(|e| Failure::new(code::BAD_URL, format!("{text}: malformed URL: {e}")))?;
+pub fn parse(text: &str) -> Result<Url, Error> {
+    let url =
+        Url::parse(text).map_err(|e| Error::new(Kind::BadUrl, format!("{text}: malformed URL: {e}")).because(e))?;
     check(url, text)
 }
 
 /// Resolves a Location against the current URL.
-pub fn join(base: &Url, location: &str) -> Result<Url, Failure> {
-    let url = base
-        .join(location)
-        .map_err(|e| Failure::new(code::MALFORMED, format!("{base}: bad redirect Location `{location}`: {e}")))?;
+pub fn join(base: &Url, location: &str) -> Result<Url, Error> {
+    let url = base.join(location).map_err(|e| {
+        Error::new(Kind::Malformed, format!("{base}: bad redirect Location `{location}`: {e}")).because(e)
+    })?;
     check(url, location)
 }
 
-fn check(url: Url, shown: &str) -> Result<Url, Failure> {
+fn check(url: Url, shown: &str) -> Result<Url, Error> {
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(Failure::new(
-            code::UNSUPPORTED_SCHEME,
+        return Err(Error::new(
+            Kind::UnsupportedScheme,
             format!("{shown}: unsupported scheme `{}` (only http and https)", url.scheme()),
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Failure::new(code::BAD_URL, format!("{shown}: malformed URL: no host")));
+        return Err(Error::new(Kind::BadUrl, format!("{shown}: malformed URL: no host")));
     }
     Ok(url)
 }
@@ -110,6 +111,7 @@ pub fn remote_name(url: &Url) -> std::ffi::OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{code, exit_code};
 
     #[test]
     fn parse_table() {
@@ -129,7 +131,7 @@ mod tests {
             let got = parse(input).map(|u| (request_target(&u), host_field(&u)));
             match (want, got) {
                 (Ok((t, h)), Ok((gt, gh))) => assert_eq!((t.to_string(), h.to_string()), (gt, gh), "{input}"),
-                (Err(c), Err(f)) => assert_eq!(*c, f.code, "{input}: {f}"),
+                (Err(c), Err(e)) => assert_eq!(*c, exit_code(&e), "{input}: {e}"),
                 (w, g) => panic!("{input}: want {w:?}, got {g:?}"),
             }
         }
@@ -148,7 +150,7 @@ mod tests {
             ("ftp://x/", Err(code::UNSUPPORTED_SCHEME)),
         ];
         for (loc, want) in cases {
-            let got = join(&base, loc).map(|u| u.to_string()).map_err(|f| f.code);
+            let got = join(&base, loc).map(|u| u.to_string()).map_err(|e| exit_code(&e));
             assert_eq!(got, want.map(str::to_string), "{loc}");
         }
     }

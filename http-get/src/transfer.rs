@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
 use crate::cli::Cli;
+use crate::error::{Error, Kind};
 use crate::exchange::{self, Data, Request, Response, Settings};
-use crate::failure::{Failure, code, receive_error};
 use crate::net::Clock;
 use crate::progress::Progress;
 use crate::sink::{Begin, Dest, Sink, Source, WriteFail};
@@ -50,17 +50,15 @@ pub struct Plan {
 
 /// Longest wait between retries, whatever Retry-After says.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(600);
-/// Statuses worth retrying.
-const RETRY_STATUS: [u16; 6] = [408, 429, 500, 502, 503, 504];
 /// Read size for the body.
 const COPY_BUFFER: usize = 128 * 1024;
 
 impl Plan {
     /// Checks the command line; a problem is a usage error or a bad URL.
-    pub fn from_cli(cli: Cli) -> Result<Plan, Failure> {
+    pub fn from_cli(cli: Cli) -> Result<Plan, Error> {
         let url = target::parse(&cli.url)?;
         if cli.resume && cli.output.is_none() && !cli.remote_name {
-            return Err(Failure::new(code::USAGE, "--continue needs -o FILE or -O"));
+            return Err(Error::new(Kind::Usage, "--continue needs -o FILE or -O"));
         }
         let data = match cli.data.as_deref() {
             None => None,
@@ -68,13 +66,12 @@ impl Plan {
                 let mut bytes = Vec::new();
                 std::io::stdin()
                     .read_to_end(&mut bytes)
-                    .map_err(|e| Failure::new(code::USAGE, format!("-d @-: reading stdin: {e}")))?;
+                    .map_err(|e| Error::new(Kind::Usage, format!("-d @-: reading stdin: {e}")).because(e))?;
                 Some(Data::Bytes(bytes))
             }
             Some(s) if s.starts_with('@') => {
                 let path = std::path::PathBuf::from(&s[1..]);
-                std::fs::metadata(&path)
-                    .map_err(|e| Failure::new(code::USAGE, format!("-d {s}: {}", shared::io_text::describe(&e))))?;
+                std::fs::metadata(&path).map_err(|e| Error::usage_io(&format!("-d {s}"), e))?;
                 Some(Data::File(path))
             }
             Some(s) => Some(Data::Bytes(s.as_bytes().to_vec())),
@@ -94,9 +91,7 @@ impl Plan {
         if let Some(path) = &cli.cacert {
             // Read when an https URL needs it; a missing file is a usage
             // error now, before any traffic.
-            std::fs::metadata(path).map_err(|e| {
-                Failure::new(code::USAGE, format!("--cacert {}: {}", path.display(), shared::io_text::describe(&e)))
-            })?;
+            std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("--cacert {}", path.display()), e))?;
         }
         let tls = std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure));
         let deadline = cli.max_time.map(|t| Instant::now() + t);
@@ -135,18 +130,47 @@ struct Attempt {
 }
 
 /// How an attempt ended without a failure.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 enum Ended {
     /// All delivered.
     Done,
-    /// Status >= 400 with --fail-with-body: delivered, but exit 22.
-    HttpError(Failure),
+    /// Status >= 400 with --fail-with-body: delivered, but a failure.
+    HttpError(Error),
     /// The reader of stdout went away.
     StdoutClosed,
 }
 
-/// Runs the plan; returns the exit code.
-pub fn run(plan: &Plan) -> u8 {
+/// How a run ended, for `main` to report: the error, if any (printed
+/// once, then turned into the exit code), and the `-w` text to print after
+/// it.
+#[derive(Debug)]
+pub struct Finished {
+    /// Success, or why not.
+    pub result: Result<(), Error>,
+    /// `-w` expanded, when there is something to report (not after a usage
+    /// error, nor when the reader of stdout went away).
+    pub write_out: Option<String>,
+}
+
+impl Finished {
+    /// A run that failed before any request.
+    pub fn refused(error: Error) -> Finished {
+        Finished { result: Err(error), write_out: None }
+    }
+
+    /// Prints the `-w` text on stdout, if any.
+    pub fn print_write_out(&self) {
+        if let Some(text) = &self.write_out {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    }
+}
+
+/// Runs the plan: attempts, retries, and how it all ended.
+pub fn run(plan: &Plan) -> Finished {
     let started = Instant::now();
     let mut sink = Sink::new(plan.dest.clone(), plan.resume);
     let mut wait = Duration::from_secs(1);
@@ -155,27 +179,20 @@ pub fn run(plan: &Plan) -> u8 {
         let mut attempt = Attempt::default();
         let result = attempt_once(plan, &mut sink, &mut attempt);
         attempt.facts.time_total = started.elapsed();
-        let failure = match result {
-            Ok(Ended::Done) => None,
-            Ok(Ended::StdoutClosed) => return 0,
-            Ok(Ended::HttpError(f)) => Some(f),
-            Err(f) => Some(f),
-        };
-        let Some(failure) = failure else {
-            write_out(plan, &attempt.facts);
-            return 0;
+        let error = match result {
+            Ok(Ended::Done) => return Finished { result: Ok(()), write_out: write_out(plan, &attempt.facts) },
+            Ok(Ended::StdoutClosed) => return Finished { result: Ok(()), write_out: None },
+            Ok(Ended::HttpError(e)) | Err(e) => e,
         };
         sink.discard();
-        let retryable = failure.transient()
-            || (failure.code == code::HTTP_ERROR && RETRY_STATUS.contains(&attempt.facts.http_code));
-        if retryable && tries < plan.retry && sink.stdout_written() == 0 {
+        if error.kind().retryable() && tries < plan.retry && sink.stdout_written() == 0 {
             let pause = attempt.retry_after.unwrap_or(wait).min(MAX_RETRY_WAIT);
             let left = plan.settings.clock.deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if left.is_none_or(|l| l > pause) {
                 tries += 1;
                 if !plan.quiet {
                     eprintln!(
-                        "http-get: {failure}; retrying in {} ({tries} of {})",
+                        "http-get: {error}; retrying in {} ({tries} of {})",
                         humantime::format_duration(pause),
                         plan.retry
                     );
@@ -185,21 +202,12 @@ pub fn run(plan: &Plan) -> u8 {
                 continue;
             }
         }
-        if !plan.quiet {
-            eprintln!("http-get: {failure}");
-        }
-        write_out(plan, &attempt.facts);
-        return failure.code;
+        return Finished { result: Err(error), write_out: write_out(plan, &attempt.facts) };
     }
 }
 
-fn write_out(plan: &Plan, facts: &Facts) {
-    if let Some(format) = &plan.write_out {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(writeout::expand(format, facts).as_bytes());
-        let _ = out.flush();
-    }
+fn write_out(plan: &Plan, facts: &Facts) -> Option<String> {
+    plan.write_out.as_deref().map(|format| writeout::expand(format, facts))
 }
 
 /// The origin (scheme, host, port) credentials are tied to.
@@ -207,7 +215,7 @@ fn origin(url: &Url) -> (String, Option<String>, Option<u16>) {
     (url.scheme().to_string(), url.host_str().map(str::to_string), url.port_or_known_default())
 }
 
-fn attempt_once(plan: &Plan, sink: &mut Sink, attempt: &mut Attempt) -> Result<Ended, Failure> {
+fn attempt_once(plan: &Plan, sink: &mut Sink, attempt: &mut Attempt) -> Result<Ended, Error> {
     let first = plan.url.clone();
     let mut url = plan.url.clone();
     let mut method = plan.method.clone().unwrap_or_else(|| {
@@ -253,8 +261,8 @@ fn attempt_once(plan: &Plan, sink: &mut Sink, attempt: &mut Attempt) -> Result<E
             && let Some(location) = location
         {
             if redirects >= plan.max_redirects {
-                return Err(Failure::new(
-                    code::TOO_MANY_REDIRECTS,
+                return Err(Error::new(
+                    Kind::TooManyRedirects,
                     format!("{}: more than {} redirects", target::shown(&plan.url), plan.max_redirects),
                 ));
             }
@@ -281,7 +289,7 @@ fn headers(
     url_auth: Option<&str>,
     same_origin: bool,
     offset: u64,
-) -> Result<Vec<(String, String)>, Failure> {
+) -> Result<Vec<(String, String)>, Error> {
     let mut fields: Vec<(String, String)> = vec![
         ("Host".into(), target::host_field(url)),
         ("User-Agent".into(), plan.user_agent.clone()),
@@ -294,7 +302,7 @@ fn headers(
         fields.push(("Range".into(), format!("bytes={offset}-")));
     }
     if let Some(d) = data {
-        let len = d.size().map_err(|e| Failure::new(code::USAGE, format!("-d: {}", shared::io_text::describe(&e))))?;
+        let len = d.size().map_err(|e| Error::usage_io("-d", e))?;
         fields.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
         fields.push(("Content-Length".into(), len.to_string()));
     } else if matches!(method, "POST" | "PUT" | "PATCH") {
@@ -347,7 +355,7 @@ fn deliver(
     first: &Url,
     source: Source,
     offset: u64,
-) -> Result<Ended, Failure> {
+) -> Result<Ended, Error> {
     let shown = target::shown(url);
     let status = response.head.status;
     let mut begin = Begin::Fresh;
@@ -370,8 +378,8 @@ fn deliver(
                     .and_then(|v| v.split('-').next())
                     .and_then(|v| v.parse::<u64>().ok());
                 if start != Some(offset) {
-                    return Err(Failure::new(
-                        code::MALFORMED,
+                    return Err(Error::new(
+                        Kind::Malformed,
                         format!("{shown}: asked to resume at byte {offset}, the server sent another range"),
                     ));
                 }
@@ -381,12 +389,10 @@ fn deliver(
             _ => {}
         }
     }
-    let http_failure = (status >= 400 && plan.fail != FailMode::NoFail)
-        .then(|| Failure::new(code::HTTP_ERROR, format!("{shown}: HTTP {status} {}", response.head.reason)));
-    if let Some(f) = &http_failure
-        && plan.fail == FailMode::Fail
-    {
-        return Err(f.clone());
+    let mut http_error = (status >= 400 && plan.fail != FailMode::NoFail)
+        .then(|| Error::http_status(&shown, status, &response.head.reason));
+    if let Some(e) = http_error.take_if(|_| plan.fail == FailMode::Fail) {
+        return Err(e);
     }
     let name_url = if plan.resume { first } else { url };
     sink.begin(name_url, begin, source)?;
@@ -412,8 +418,8 @@ fn deliver(
     {
         eprintln!("saved {}", path.display());
     }
-    Ok(match http_failure {
-        Some(f) => Ended::HttpError(f),
+    Ok(match http_error {
+        Some(e) => Ended::HttpError(e),
         None => Ended::Done,
     })
 }
@@ -424,7 +430,7 @@ fn copy(
     progress: &Progress,
     shown: &str,
     facts: &mut Facts,
-) -> Result<Ended, Failure> {
+) -> Result<Ended, Error> {
     if let (Some(raw), Some(out)) = (response.raw.take(), sink.raw_fd()) {
         return splice_body(raw, out, sink, progress, shown, facts);
     }
@@ -434,7 +440,7 @@ fn copy(
             Ok(0) => return Ok(Ended::Done),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(receive_error(shown, &e)),
+            Err(e) => return Err(Error::receive(shown, e)),
         };
         facts.size_download += n as u64;
         match sink.write(&buf[..n]) {
@@ -453,7 +459,7 @@ fn splice_body(
     progress: &Progress,
     shown: &str,
     facts: &mut Facts,
-) -> Result<Ended, Failure> {
+) -> Result<Ended, Error> {
     use crate::splice::Stop;
     let mut closed = false;
     let mut failed = None;
@@ -493,10 +499,8 @@ fn splice_body(
     }
     match result {
         Ok(_) => Ok(Ended::Done),
-        Err(Stop::Read(e)) => Err(receive_error(shown, &e)),
+        Err(Stop::Read(e)) => Err(Error::receive(shown, e)),
         Err(Stop::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Ended::StdoutClosed),
-        Err(Stop::Write(e)) => {
-            Err(Failure::new(code::WRITE, format!("writing output: {}", shared::io_text::describe(&e))))
-        }
+        Err(Stop::Write(e)) => Err(Error::write("output", e)),
     }
 }
