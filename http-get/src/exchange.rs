@@ -91,7 +91,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let started = Instant::now();
     let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(&shown))?;
     let addrs = net::resolve(&req.url, &shown, limit)?;
-    let tcp = net::connect(&addrs, &shown, started, limit)?;
+    let tcp = net::connect(&addrs, &shown, limit.saturating_sub(started.elapsed()))?;
     let peer = tcp.peer_addr().unwrap_or(addrs[0]);
     if settings.verbose {
         eprintln!("* connected to {peer}");

@@ -1,12 +1,14 @@
 //! Getting a connection: resolve (in a helper thread, so a stuck resolver
-//! cannot outlast `--connect-timeout`), connect to each address in turn,
-//! wrap in TLS for https; and a stream whose every read and write is
-//! bounded by the transfer's deadline and an idle timeout.
+//! cannot outlast `--connect-timeout`), connect to each address in turn
+//! through `shared::net`; and a stream, plain or TLS, whose every read and
+//! write is bounded by the transfer's deadline and an idle timeout.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use shared::net::{ConnectError, ConnectLimit, connect_any};
 
 use rustls::{ClientConnection, StreamOwned};
 use url::{Host, Url};
@@ -178,35 +180,30 @@ pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr
     }
 }
 
-/// Connects to the first address that accepts, each try bounded by what is
-/// left of `limit`.
-pub fn connect(addrs: &[SocketAddr], shown: &str, started: Instant, limit: Duration) -> Result<TcpStream, Error> {
-    let mut last: Option<io::Error> = None;
-    for addr in addrs {
-        let left = limit.saturating_sub(started.elapsed());
-        if left.is_zero() {
-            break;
-        }
-        match TcpStream::connect_timeout(addr, left) {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    match last {
-        Some(e) if !matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Err(Error::new(
-            Kind::Connect,
-            format!("{shown}: cannot connect to {}: {}", list(addrs), shared::io_text::describe(&e)),
-        )
-        .because(e)),
-        _ => Err(Error::new(Kind::TimedOut, format!("{shown}: timed out connecting to {}", list(addrs)))),
+/// Connects to the first of `addrs` that accepts, all of them together
+/// within `limit`, through `shared`'s connect (each try gets what is left).
+pub fn connect(addrs: &[SocketAddr], shown: &str, limit: Duration) -> Result<TcpStream, Error> {
+    // The target in shared's error is the list as messages show it.
+    let tcp = connect_any(&list(addrs), addrs, ConnectLimit::Total(limit)).map_err(|e| connect_error(shown, e))?;
+    // Requests go out in one write; replies are read as they come: Nagle
+    // would only delay a request body sent after its head.
+    let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
+fn connect_error(shown: &str, e: ConnectError) -> Error {
+    if e.timed_out() {
+        Error::new(Kind::TimedOut, format!("{shown}: timed out connecting to {}", e.target)).because(e)
+    } else {
+        let message = format!("{shown}: cannot connect to {}: {}", e.target, shared::io_text::describe(&e.source));
+        Error::new(Kind::Connect, message).because(e)
     }
 }
 
+/// The addresses as messages name them: one, or the first and how many.
 fn list(addrs: &[SocketAddr]) -> String {
     match addrs {
+        [] => "no address".to_string(),
         [one] => one.to_string(),
         many => format!("{} ({} addresses)", many[0], many.len()),
     }
