@@ -12,7 +12,7 @@ use crate::error::{Error, Kind};
 use crate::exchange::{self, Data, Request, Response, Settings};
 use crate::net::Clock;
 use crate::progress::Progress;
-use crate::sink::{Begin, Dest, Sink, Source, WriteFail};
+use crate::sink::{Begin, Dest, ResumePoint, Sink, Source, WriteFail};
 use crate::target;
 use crate::writeout::{self, Facts};
 
@@ -185,7 +185,7 @@ pub fn run(plan: &Plan) -> Finished {
             Ok(Ended::HttpError(e)) | Err(e) => e,
         };
         sink.discard();
-        if error.kind().retryable() && tries < plan.retry && sink.stdout_written() == 0 {
+        if error.kind().retryable() && tries < plan.retry && sink.streamed() == 0 {
             let pause = attempt.retry_after.unwrap_or(wait).min(MAX_RETRY_WAIT);
             let left = plan.settings.clock.deadline.map(|d| d.saturating_duration_since(Instant::now()));
             if left.is_none_or(|l| l > pause) {
@@ -233,7 +233,8 @@ fn attempt_once(plan: &Plan, sink: &mut Sink, attempt: &mut Attempt) -> Result<E
     let mut redirects = 0;
     loop {
         // -O -c names the file after the URL given, before redirects.
-        let (source, offset) = if plan.resume { sink.resume_point(&first) } else { (Source::None, 0) };
+        let ResumePoint { source, offset } =
+            if plan.resume { sink.resume_point(&first) } else { ResumePoint { source: Source::None, offset: 0 } };
         let same_origin = origin(&url) == credentials_origin;
         let req = Request {
             headers: headers(
@@ -431,7 +432,7 @@ fn copy(
     shown: &str,
     facts: &mut Facts,
 ) -> Result<Ended, Error> {
-    if let (Some(raw), Some(out)) = (response.raw.take(), sink.raw_fd()) {
+    if let (Some(raw), Some(out)) = (response.raw.take(), sink.file().map(std::os::fd::AsRawFd::as_raw_fd)) {
         return splice_body(raw, out, sink, progress, shown, facts);
     }
     let mut buf = vec![0u8; COPY_BUFFER];
@@ -490,7 +491,7 @@ fn splice_body(
     facts.size_download += moved_total;
     // `sink.write` counted the bytes that came with the head; count the
     // spliced rest.
-    sink.note_stdout_bytes(moved_total.saturating_sub(first_len));
+    sink.note_moved(moved_total.saturating_sub(first_len));
     if closed {
         return Ok(Ended::StdoutClosed);
     }
