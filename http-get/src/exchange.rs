@@ -1,15 +1,14 @@
 //! One request and its response head: connect (TLS for https), write the
 //! request head and body, read the final response head (interim 1xx
-//! skipped), and hand back a body reader framed per RFC 9112 6.3.
+//! skipped), and hand back the [`Response`], which owns the connection and
+//! knows how its body is framed (RFC 9112 6.3).
 
 use std::fs::File;
-use std::io::{self, BufReader, Chain, Cursor, Read, Write};
-use std::net::SocketAddr;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::http::body::Body;
 use shared::http::framing::response_body;
 use shared::http::head::Limits;
 use shared::http::response::{ResponseHead, read_final_response};
@@ -17,6 +16,7 @@ use url::Url;
 
 use crate::error::Error;
 use crate::net::{self, Clock, Stream, Timed};
+use crate::response::Response;
 use crate::target;
 
 /// A request body.
@@ -64,27 +64,6 @@ pub struct Settings {
     pub verbose: bool,
 }
 
-/// The body reader type of a response.
-pub type BodyReader = Body<BufReader<Chain<Cursor<Vec<u8>>, Timed>>>;
-
-/// A response whose head has been read.
-#[derive(Debug)]
-pub struct Response {
-    /// The final head.
-    pub head: ResponseHead,
-    /// The body, framed.
-    pub body: BodyReader,
-    /// Who answered.
-    pub peer: SocketAddr,
-    /// For a plain-http body of known framing: the raw socket, so the body
-    /// can be spliced to the output instead of read (taken before `body`
-    /// is read from, or not at all).
-    pub raw: Option<crate::splice::Raw>,
-}
-
-/// How many bytes the body reader asks the socket for at once.
-const READ_BUFFER: usize = 128 * 1024;
-
 /// Sends `req` and reads the response head.
 pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
@@ -119,20 +98,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     }
     let length =
         response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(&shown, e))?;
-    let raw = match (&conn.stream, length) {
-        (
-            Stream::Plain(tcp),
-            shared::http::framing::BodyLength::Length(_) | shared::http::framing::BodyLength::UntilClose,
-        ) => tcp.try_clone().ok().map(|tcp| crate::splice::Raw {
-            tcp,
-            leftover: buf.clone(),
-            length,
-            clock: settings.clock,
-        }),
-        _ => None,
-    };
-    let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(buf).chain(conn));
-    Ok(Response { head, body: Body::new(length, reader), peer, raw })
+    Ok(Response::new(head, length, buf, conn))
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {
@@ -191,19 +157,4 @@ fn print_head(head: &ResponseHead) {
         eprintln!("< {name}: {}", String::from_utf8_lossy(value));
     }
     eprintln!("<");
-}
-
-/// The response head as text, for `-i` and `-I` (lines end in CRLF, then a
-/// blank line).
-pub fn response_head_text(head: &ResponseHead) -> Vec<u8> {
-    let mut out = head.status_line().into_bytes();
-    out.extend_from_slice(b"\r\n");
-    for (name, value) in head.headers.iter() {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out
 }

@@ -19,12 +19,13 @@
 //! | [`error`] | what went wrong, its one-line message, and the exit code |
 
 pub mod cli;
+pub mod copy;
 pub mod error;
 pub mod exchange;
 pub mod net;
 pub mod progress;
+pub mod response;
 pub mod sink;
-pub mod splice;
 pub mod target;
 pub mod tls;
 pub mod transfer;

@@ -114,6 +114,15 @@ impl Timed {
     pub fn new(stream: Stream, clock: Clock) -> Timed {
         Timed { stream, clock, set: (None, None) }
     }
+
+    /// The bare TCP socket of a plain connection, for the zero-copy path
+    /// (which bounds its own waits); a TLS connection comes back as it is.
+    pub fn into_plain(self) -> Result<TcpStream, Timed> {
+        match self.stream {
+            Stream::Plain(tcp) => Ok(tcp),
+            tls @ Stream::Tls(_) => Err(Timed { stream: tls, ..self }),
+        }
+    }
 }
 
 fn timed_out() -> io::Error {

@@ -8,10 +8,12 @@ use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
 use crate::cli::Cli;
+use crate::copy::{self, Copied, Out};
 use crate::error::{Error, Kind};
-use crate::exchange::{self, Data, Request, Response, Settings};
+use crate::exchange::{self, Data, Request, Settings};
 use crate::net::Clock;
 use crate::progress::Progress;
+use crate::response::{self, Response};
 use crate::sink::{Begin, Dest, ResumePoint, Sink, Source, WriteFail};
 use crate::target;
 use crate::writeout::{self, Facts};
@@ -50,8 +52,6 @@ pub struct Plan {
 
 /// Longest wait between retries, whatever Retry-After says.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(600);
-/// Read size for the body.
-const COPY_BUFFER: usize = 128 * 1024;
 
 impl Plan {
     /// Checks the command line; a problem is a usage error or a bad URL.
@@ -351,7 +351,7 @@ fn deliver(
     plan: &Plan,
     sink: &mut Sink,
     attempt: &mut Attempt,
-    mut response: Response,
+    response: Response,
     url: &Url,
     first: &Url,
     source: Source,
@@ -398,7 +398,7 @@ fn deliver(
     let name_url = if plan.resume { first } else { url };
     sink.begin(name_url, begin, source)?;
     if plan.head || plan.include {
-        match sink.write(&exchange::response_head_text(&response.head)) {
+        match sink.write(&response::head_text(&response.head)) {
             Ok(()) => {}
             Err(WriteFail::Closed) => return Ok(Ended::StdoutClosed),
             Err(WriteFail::Failed(f)) => return Err(f),
@@ -407,11 +407,10 @@ fn deliver(
     let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !plan.head);
     let done = if begin == Begin::Append { offset } else { 0 };
     let progress = Progress::new(plan.progress && !plan.head, total, done);
-    let copied = copy(&mut response, sink, &progress, &shown, &mut attempt.facts);
+    let copied = copy::body(response, &shown, Out { sink, progress: &progress, facts: &mut attempt.facts });
     progress.finish();
-    match copied? {
-        Ended::Done => {}
-        other => return Ok(other),
+    if copied? == Copied::ReaderGone {
+        return Ok(Ended::StdoutClosed);
     }
     if let Some(path) = sink.commit(name_url)?
         && progress.shown()
@@ -423,85 +422,4 @@ fn deliver(
         Some(e) => Ended::HttpError(e),
         None => Ended::Done,
     })
-}
-
-fn copy(
-    response: &mut Response,
-    sink: &mut Sink,
-    progress: &Progress,
-    shown: &str,
-    facts: &mut Facts,
-) -> Result<Ended, Error> {
-    if let (Some(raw), Some(out)) = (response.raw.take(), sink.file().map(std::os::fd::AsRawFd::as_raw_fd)) {
-        return splice_body(raw, out, sink, progress, shown, facts);
-    }
-    let mut buf = vec![0u8; COPY_BUFFER];
-    loop {
-        let n = match response.body.read(&mut buf) {
-            Ok(0) => return Ok(Ended::Done),
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::receive(shown, e)),
-        };
-        facts.size_download += n as u64;
-        match sink.write(&buf[..n]) {
-            Ok(()) => progress.inc(n as u64),
-            Err(WriteFail::Closed) => return Ok(Ended::StdoutClosed),
-            Err(WriteFail::Failed(f)) => return Err(f),
-        }
-    }
-}
-
-/// The body by splice(2): socket to output without copying through here.
-fn splice_body(
-    raw: crate::splice::Raw,
-    out: std::os::fd::RawFd,
-    sink: &mut Sink,
-    progress: &Progress,
-    shown: &str,
-    facts: &mut Facts,
-) -> Result<Ended, Error> {
-    use crate::splice::Stop;
-    let mut closed = false;
-    let mut failed = None;
-    let mut moved_total = 0u64;
-    let mut first_len = 0u64;
-    let result = crate::splice::body_to(
-        raw,
-        out,
-        |first| match sink.write(first) {
-            Ok(()) => {
-                first_len = first.len() as u64;
-                Ok(())
-            }
-            Err(WriteFail::Closed) => {
-                closed = true;
-                Err(Stop::Write(std::io::Error::from(std::io::ErrorKind::BrokenPipe)))
-            }
-            Err(WriteFail::Failed(f)) => {
-                failed = Some(f);
-                Err(Stop::Write(std::io::Error::other("write failed")))
-            }
-        },
-        |n| {
-            moved_total += n;
-            progress.inc(n);
-        },
-    );
-    facts.size_download += moved_total;
-    // `sink.write` counted the bytes that came with the head; count the
-    // spliced rest.
-    sink.note_moved(moved_total.saturating_sub(first_len));
-    if closed {
-        return Ok(Ended::StdoutClosed);
-    }
-    if let Some(f) = failed {
-        return Err(f);
-    }
-    match result {
-        Ok(_) => Ok(Ended::Done),
-        Err(Stop::Read(e)) => Err(Error::receive(shown, e)),
-        Err(Stop::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Ended::StdoutClosed),
-        Err(Stop::Write(e)) => Err(Error::write("output", e)),
-    }
 }
