@@ -29,6 +29,8 @@
 //! | [`writeout`] | `-w` formats |
 //! | [`error`] | what went wrong, its one-line message, and the exit code |
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod copy;
 pub mod delivery;

@@ -3,6 +3,8 @@
 //! field, Basic credentials from user info, and a safe local file name for
 //! `-O`.
 
+use std::ffi::OsString;
+
 use percent_encoding::percent_decode_str;
 use url::Url;
 
@@ -98,14 +100,27 @@ pub fn shown(url: &Url) -> String {
 /// A local file name for `-O`: the last path segment, percent-decoded,
 /// with separators, NULs and leading dots removed; `index.html` when
 /// nothing is left. Never a path: always a name in the current directory.
-pub fn remote_name(url: &Url) -> std::ffi::OsString {
-    use std::os::unix::ffi::OsStringExt;
+pub fn remote_name(url: &Url) -> OsString {
     let last = url.path().rsplit('/').next().unwrap_or("");
     let decoded: Vec<u8> = percent_decode_str(last).collect();
     let cleaned: Vec<u8> = decoded.into_iter().filter(|b| !matches!(b, b'/' | b'\\' | 0)).collect();
     let start = cleaned.iter().position(|&b| b != b'.').unwrap_or(cleaned.len());
     let name = cleaned[start..].to_vec();
-    if name.is_empty() { "index.html".into() } else { std::ffi::OsString::from_vec(name) }
+    if name.is_empty() { "index.html".into() } else { file_name(name) }
+}
+
+/// Bytes as a file name, unchanged: Unix names are bytes.
+#[cfg(unix)]
+fn file_name(bytes: Vec<u8>) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(bytes)
+}
+
+/// Bytes as a file name: Windows names are UTF-16, so bytes that are not
+/// UTF-8 become U+FFFD.
+#[cfg(not(unix))]
+fn file_name(bytes: Vec<u8>) -> OsString {
+    String::from_utf8_lossy(&bytes).into_owned().into()
 }
 
 #[cfg(test)]
