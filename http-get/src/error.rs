@@ -182,6 +182,7 @@ impl Error {
             let kind = if body.is_cut_short() { Kind::CutShort } else { Kind::Malformed };
             return Error::new(kind, format!("{url}: {body}")).because(e);
         }
+        #[cfg(feature = "tls")]
         if let Some(tls) = crate::tls::rustls_error(&e) {
             return Error::new(Kind::Receive, format!("{url}: TLS error while receiving: {tls}")).because(e);
         }

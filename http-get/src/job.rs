@@ -106,7 +106,6 @@ impl Job {
             // error now, before any traffic.
             std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("--cacert {}", path.display()), e))?;
         }
-        let tls = std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure));
         let deadline = cli.max_time.map(|t| Instant::now() + t);
         let quiet = cli.silent && !cli.show_error;
         Ok(Job {
@@ -125,7 +124,8 @@ impl Job {
             settings: Settings {
                 connect_timeout: cli.connect_timeout,
                 clock: Clock { deadline, idle: cli.idle_timeout },
-                tls,
+                #[cfg(feature = "tls")]
+                tls: std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure)),
                 verbose: cli.verbose,
             },
             retry: cli.retry,

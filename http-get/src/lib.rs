@@ -22,7 +22,7 @@
 //! | [`delivery`] | what the final status means, `--continue` answers, the output committed |
 //! | [`copy`] | a body to the output: read and write, or zero-copy through `shared::sys` |
 //! | [`net`] | resolving and connecting under timeouts; the timed stream |
-//! | [`tls`] | rustls configuration and the handshake |
+//! | `tls` | rustls configuration and the handshake (the default-on `tls` feature) |
 //! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
 //! | [`sink`] | the output: stdout, a device or FIFO, an atomic file, a `--continue` part |
 //! | [`progress`] | the progress bar |
@@ -42,6 +42,7 @@ pub mod request;
 pub mod response;
 pub mod sink;
 pub mod target;
+#[cfg(feature = "tls")]
 pub mod tls;
 pub mod transfer;
 pub mod writeout;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use shared::net::{ConnectError, ConnectLimit, connect_any};
 
+#[cfg(feature = "tls")]
 use rustls::{ClientConnection, StreamOwned};
 use url::{Host, Url};
 
@@ -54,6 +55,7 @@ pub enum Stream {
     /// http.
     Plain(TcpStream),
     /// https.
+    #[cfg(feature = "tls")]
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
@@ -62,6 +64,7 @@ impl Stream {
     pub fn tcp(&self) -> &TcpStream {
         match self {
             Stream::Plain(s) => s,
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => &s.sock,
         }
     }
@@ -71,6 +74,7 @@ impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(s) => s.read(buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => match s.read(buf) {
                 // A server that closes without close_notify has still ended
                 // the stream; framing decides whether the body is complete.
@@ -85,6 +89,7 @@ impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(s) => s.write(buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.write(buf),
         }
     }
@@ -92,6 +97,7 @@ impl Write for Stream {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Stream::Plain(s) => s.flush(),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.flush(),
         }
     }
@@ -120,6 +126,7 @@ impl Timed {
     pub fn into_plain(self) -> Result<TcpStream, Timed> {
         match self.stream {
             Stream::Plain(tcp) => Ok(tcp),
+            #[cfg(feature = "tls")]
             tls @ Stream::Tls(_) => Err(Timed { stream: tls, ..self }),
         }
     }

@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+
 use std::time::{Duration, Instant};
 
 use shared::http::framing::response_body;
@@ -59,7 +59,8 @@ pub struct Settings {
     /// The transfer's deadline and idle limit.
     pub clock: Clock,
     /// TLS configuration for https, made on first use.
-    pub tls: Arc<crate::tls::Lazy>,
+    #[cfg(feature = "tls")]
+    pub tls: std::sync::Arc<crate::tls::Lazy>,
     /// Print heads to stderr.
     pub verbose: bool,
 }
@@ -75,6 +76,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     if settings.verbose {
         eprintln!("* connected to {peer}");
     }
+    #[cfg(feature = "tls")]
     let stream = if req.url.scheme() == "https" {
         let left = limit.saturating_sub(started.elapsed());
         let config = settings.tls.get()?;
@@ -82,6 +84,9 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     } else {
         Stream::Plain(tcp)
     };
+    // Without TLS no https URL gets this far: target::parse refuses it.
+    #[cfg(not(feature = "tls"))]
+    let stream = Stream::Plain(tcp);
     let mut conn = Timed::new(stream, settings.clock);
     write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, e))?;
 

@@ -35,6 +35,12 @@ fn check(url: Url, shown: &str) -> Result<Url, Error> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::new(Kind::BadUrl, format!("{shown}: malformed URL: no host")));
     }
+    if url.scheme() == "https" && !cfg!(feature = "tls") {
+        return Err(Error::new(
+            Kind::NoTls,
+            format!("{shown}: https is not supported: this http-get was built without TLS (the `tls` feature)"),
+        ));
+    }
     Ok(url)
 }
 
@@ -132,6 +138,7 @@ mod tests {
     fn parse_table() {
         let cases: &[(&str, Result<(&str, &str), u8>)] = &[
             ("http://example.org/a b?q=1#frag", Ok(("/a%20b?q=1", "example.org"))),
+            #[cfg(feature = "tls")]
             ("https://example.org:443/", Ok(("/", "example.org"))),
             ("http://example.org:8080", Ok(("/", "example.org:8080"))),
             ("http://[::1]:8080/x", Ok(("/x", "[::1]:8080"))),
@@ -152,6 +159,21 @@ mod tests {
         }
     }
 
+    /// Without TLS, https is refused up front, given or redirected to, as
+    /// curl's "unsupported protocol".
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn https_needs_the_tls_feature() {
+        let e = parse("https://example.org/").unwrap_err();
+        assert_eq!(exit_code(&e), code::UNSUPPORTED_SCHEME);
+        assert_eq!(
+            e.to_string(),
+            "https://example.org/: https is not supported: this http-get was built without TLS (the `tls` feature)"
+        );
+        let e = join(&parse("http://h/").unwrap(), "https://s/").unwrap_err();
+        assert_eq!(exit_code(&e), code::UNSUPPORTED_SCHEME);
+    }
+
     #[test]
     fn join_table() {
         let base = parse("http://h:1/a/b?x").unwrap();
@@ -159,6 +181,7 @@ mod tests {
             ("c", Ok("http://h:1/a/c")),
             ("/d", Ok("http://h:1/d")),
             ("//other/e", Ok("http://other/e")),
+            #[cfg(feature = "tls")]
             ("https://s/", Ok("https://s/")),
             ("/with space/\u{e9}", Ok("http://h:1/with%20space/%C3%A9")),
             ("file:///etc/passwd", Err(code::UNSUPPORTED_SCHEME)),
