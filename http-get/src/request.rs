@@ -6,7 +6,6 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
-
 use std::time::{Duration, Instant};
 
 use shared::http::framing::response_body;
@@ -90,6 +89,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let mut conn = Timed::new(stream, settings.clock);
     write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, e))?;
 
+    // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
     let limits = Limits { max_line: 64 * 1024, max_head: 256 * 1024, max_headers: 256 };
     let head = read_final_response(&mut conn, &mut buf, &limits, None, |interim| {

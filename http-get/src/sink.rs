@@ -4,7 +4,9 @@
 //! renamed into place after the whole body arrived, so an existing file is
 //! never left half-overwritten and a failed download leaves nothing. With
 //! `--continue` the partial download is `NAME.part`, kept on failure so the
-//! next run resumes it.
+//! next run resumes it. A device or FIFO given with `-o` is written as it
+//! is, never replaced. Whichever it is, the open output is one `Output`
+//! that hands the zero-copy path the `&File` to write to.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};

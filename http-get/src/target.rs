@@ -1,4 +1,5 @@
-//! The URL: parsed with the `url` crate, checked (http or https, a host),
+//! The URL: parsed with the `url` crate, checked (http, or https when built
+//! with the `tls` feature; a host),
 //! and turned into what a request needs: the request target, the Host
 //! field, Basic credentials from user info, and a safe local file name for
 //! `-O`.

@@ -1,7 +1,8 @@
 //! TLS with rustls (ring backend: builds with cargo and a C compiler, no
 //! OpenSSL): which roots to trust, `-k` to skip certificate checks, and the
 //! handshake under the connect timeout, with failures sorted into "not
-//! trusted" (60) and "handshake failed" (35).
+//! trusted" (60) and "handshake failed" (35). Built with the default-on
+//! `tls` feature; without it `target` refuses https URLs up front.
 
 use std::io;
 use std::net::TcpStream;
