@@ -110,3 +110,47 @@ pub fn head_text(head: &ResponseHead) -> Vec<u8> {
     out.extend_from_slice(b"\r\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    use shared::http::head::Limits;
+    use shared::http::response::parse_response;
+
+    use crate::net::Stream;
+
+    /// A response on a loopback connection, with `early` read past its head.
+    fn response(length: BodyLength, early: &[u8]) -> (Response, TcpListener) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let clock = Clock { deadline: None, idle: Duration::from_secs(5) };
+        let (head, _) = parse_response(b"HTTP/1.1 200 OK\r\n\r\n", &Limits::default()).unwrap().unwrap();
+        (Response::new(head, length, early.to_vec(), Timed::new(Stream::Plain(tcp), clock)), listener)
+    }
+
+    /// The bare socket only when asked for and the framing allows it; the
+    /// early bytes cut to the length.
+    #[test]
+    fn into_body_table() {
+        let cases: &[(BodyLength, bool, Option<(Option<u64>, &[u8])>)] = &[
+            (BodyLength::Length(3), true, Some((Some(3), b"abc"))),
+            (BodyLength::Length(10), true, Some((Some(10), b"abcdef"))),
+            (BodyLength::UntilClose, true, Some((None, b"abcdef"))),
+            (BodyLength::Chunked, true, None),
+            (BodyLength::None, true, None),
+            (BodyLength::Length(3), false, None),
+            (BodyLength::UntilClose, false, None),
+        ];
+        for (length, wanted, want) in cases {
+            let (r, _listener) = response(*length, b"abcdef");
+            let got = match r.into_body(*wanted) {
+                TakenBody::Socket(s) => Some((s.length, s.early)),
+                TakenBody::Framed(_) => None,
+            };
+            assert_eq!(got, want.map(|(l, e)| (l, e.to_vec())), "{length:?} wanted={wanted}");
+        }
+    }
+}
