@@ -4,44 +4,54 @@
 //! bodies and bad framing all exit non-zero with curl's numbers, files
 //! appear only when complete, and every wait has a limit.
 //!
+//! A run, top to bottom: [`cli`] parses, [`job`] checks it into a
+//! [`job::Job`], [`transfer`] makes attempts (redirects, retries),
+//! [`request`] sends each request and reads its head into a
+//! [`response::Response`], [`delivery`] decides what the final one means
+//! and [`copy`] moves its body into the [`sink`]. Whatever fails is an
+//! [`error::Error`]; `main` prints it once and [`error::exit_code`] picks
+//! the number.
+//!
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line and its checks |
-//! | [`transfer`] | a run: redirects, statuses, retries, delivering the body |
-//! | [`exchange`] | one request and its response head |
+//! | [`job`] | the checked command line, and the requests of a redirect chain |
+//! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
+//! | [`request`] | one request sent and its response head read |
+//! | [`response`] | a response owning its connection; its body framed or as the bare socket |
+//! | [`delivery`] | what the final status means, `--continue` answers, the output committed |
+//! | [`copy`] | a body to the output: read and write, or zero-copy through `shared::sys` |
 //! | [`net`] | resolving and connecting under timeouts; the timed stream |
-//! | [`tls`] | rustls configuration and the handshake |
+//! | `tls` | rustls configuration and the handshake (the default-on `tls` feature) |
 //! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
-//! | [`sink`] | stdout, or atomic files and `--continue` |
-//! | [`splice`] | the zero-copy path for plain-http bodies |
+//! | [`sink`] | the output: stdout, a device or FIFO, an atomic file, a `--continue` part |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
-//! | [`failure`] | exit codes and one-line messages |
+//! | [`error`] | what went wrong, its one-line message, and the exit code |
+
+#![forbid(unsafe_code)]
 
 pub mod cli;
-pub mod exchange;
-pub mod failure;
+pub mod copy;
+pub mod delivery;
+pub mod error;
+pub mod job;
 pub mod net;
 pub mod progress;
+pub mod request;
+pub mod response;
 pub mod sink;
-pub mod splice;
 pub mod target;
+#[cfg(feature = "tls")]
 pub mod tls;
 pub mod transfer;
 pub mod writeout;
 
-/// Parses the command line and runs; returns the exit code.
-pub fn main_code() -> u8 {
-    use clap::Parser;
-    let cli = cli::Cli::parse();
-    let quiet = cli.silent && !cli.show_error;
-    match transfer::Plan::from_cli(cli) {
-        Ok(plan) => transfer::run(&plan),
-        Err(f) => {
-            if !quiet {
-                eprintln!("http-get: {f}");
-            }
-            f.code
-        }
+/// Checks the command line and runs it. The caller prints the error (once)
+/// and chooses the exit code with [`error::exit_code`].
+pub fn run(cli: cli::Cli) -> transfer::Finished {
+    match job::Job::from_cli(cli) {
+        Ok(job) => transfer::run(&job),
+        Err(e) => transfer::Finished::refused(e),
     }
 }

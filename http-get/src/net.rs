@@ -1,17 +1,20 @@
 //! Getting a connection: resolve (in a helper thread, so a stuck resolver
-//! cannot outlast `--connect-timeout`), connect to each address in turn,
-//! wrap in TLS for https; and a stream whose every read and write is
-//! bounded by the transfer's deadline and an idle timeout.
+//! cannot outlast `--connect-timeout`), connect to each address in turn
+//! through `shared::net`; and a stream, plain or TLS, whose every read and
+//! write is bounded by the transfer's deadline and an idle timeout.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use shared::net::{ConnectError, ConnectLimit, connect_any};
+
+#[cfg(feature = "tls")]
 use rustls::{ClientConnection, StreamOwned};
 use url::{Host, Url};
 
-use crate::failure::{Failure, code};
+use crate::error::{Error, Kind};
 
 /// When things must be done by.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +55,7 @@ pub enum Stream {
     /// http.
     Plain(TcpStream),
     /// https.
+    #[cfg(feature = "tls")]
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
@@ -60,6 +64,7 @@ impl Stream {
     pub fn tcp(&self) -> &TcpStream {
         match self {
             Stream::Plain(s) => s,
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => &s.sock,
         }
     }
@@ -69,6 +74,7 @@ impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(s) => s.read(buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => match s.read(buf) {
                 // A server that closes without close_notify has still ended
                 // the stream; framing decides whether the body is complete.
@@ -83,6 +89,7 @@ impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Stream::Plain(s) => s.write(buf),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.write(buf),
         }
     }
@@ -90,6 +97,7 @@ impl Write for Stream {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Stream::Plain(s) => s.flush(),
+            #[cfg(feature = "tls")]
             Stream::Tls(s) => s.flush(),
         }
     }
@@ -111,6 +119,16 @@ impl Timed {
     /// `stream` bounded by `clock`.
     pub fn new(stream: Stream, clock: Clock) -> Timed {
         Timed { stream, clock, set: (None, None) }
+    }
+
+    /// The bare TCP socket of a plain connection, for the zero-copy path
+    /// (which bounds its own waits); a TLS connection comes back as it is.
+    pub fn into_plain(self) -> Result<TcpStream, Timed> {
+        match self.stream {
+            Stream::Plain(tcp) => Ok(tcp),
+            #[cfg(feature = "tls")]
+            tls @ Stream::Tls(_) => Err(Timed { stream: tls, ..self }),
+        }
     }
 }
 
@@ -152,13 +170,13 @@ impl shared::http::head::TimedRead for Timed {
 }
 
 /// Resolves the URL's host, bounded by `limit`.
-pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Failure> {
+pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Error> {
     let port = url.port_or_known_default().unwrap_or(80);
     let name = match url.host() {
         Some(Host::Ipv4(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V4(ip), port)]),
         Some(Host::Ipv6(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V6(ip), port)]),
         Some(Host::Domain(d)) => d.to_string(),
-        None => return Err(Failure::new(code::BAD_URL, format!("{shown}: no host"))),
+        None => return Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
     };
     let (tx, rx) = mpsc::channel();
     let query = name.clone();
@@ -168,43 +186,40 @@ pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr
     });
     match rx.recv_timeout(limit) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(Failure::new(code::RESOLVE, format!("{shown}: cannot resolve host `{name}`: no address"))),
-        Ok(Err(e)) => Err(Failure::new(
-            code::RESOLVE,
+        Ok(Ok(_)) => Err(Error::new(Kind::Resolve, format!("{shown}: cannot resolve host `{name}`: no address"))),
+        Ok(Err(e)) => Err(Error::new(
+            Kind::Resolve,
             format!("{shown}: cannot resolve host `{name}`: {}", shared::io_text::describe(&e)),
-        )),
-        Err(_) => Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out resolving `{name}`"))),
+        )
+        .because(e)),
+        Err(_) => Err(Error::new(Kind::TimedOut, format!("{shown}: timed out resolving `{name}`"))),
     }
 }
 
-/// Connects to the first address that accepts, each try bounded by what is
-/// left of `limit`.
-pub fn connect(addrs: &[SocketAddr], shown: &str, started: Instant, limit: Duration) -> Result<TcpStream, Failure> {
-    let mut last: Option<io::Error> = None;
-    for addr in addrs {
-        let left = limit.saturating_sub(started.elapsed());
-        if left.is_zero() {
-            break;
-        }
-        match TcpStream::connect_timeout(addr, left) {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    match last {
-        Some(e) if !matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => Err(Failure::new(
-            code::CONNECT,
-            format!("{shown}: cannot connect to {}: {}", list(addrs), shared::io_text::describe(&e)),
-        )),
-        _ => Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out connecting to {}", list(addrs)))),
+/// Connects to the first of `addrs` that accepts, all of them together
+/// within `limit`, through `shared`'s connect (each try gets what is left).
+pub fn connect(addrs: &[SocketAddr], shown: &str, limit: Duration) -> Result<TcpStream, Error> {
+    // The target in shared's error is the list as messages show it.
+    let tcp = connect_any(&list(addrs), addrs, ConnectLimit::Total(limit)).map_err(|e| connect_error(shown, e))?;
+    // Requests go out in one write; replies are read as they come: Nagle
+    // would only delay a request body sent after its head.
+    let _ = tcp.set_nodelay(true);
+    Ok(tcp)
+}
+
+fn connect_error(shown: &str, e: ConnectError) -> Error {
+    if e.timed_out() {
+        Error::new(Kind::TimedOut, format!("{shown}: timed out connecting to {}", e.target)).because(e)
+    } else {
+        let message = format!("{shown}: cannot connect to {}: {}", e.target, shared::io_text::describe(&e.source));
+        Error::new(Kind::Connect, message).because(e)
     }
 }
 
+/// The addresses as messages name them: one, or the first and how many.
 fn list(addrs: &[SocketAddr]) -> String {
     match addrs {
+        [] => "no address".to_string(),
         [one] => one.to_string(),
         many => format!("{} ({} addresses)", many[0], many.len()),
     }

@@ -4,17 +4,18 @@
 //! renamed into place after the whole body arrived, so an existing file is
 //! never left half-overwritten and a failed download leaves nothing. With
 //! `--continue` the partial download is `NAME.part`, kept on failure so the
-//! next run resumes it.
+//! next run resumes it. A device or FIFO given with `-o` is written as it
+//! is, never replaced. Whichever it is, the open output is one `Output`
+//! that hands the zero-copy path the `&File` to write to.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::failure::{Failure, code};
+use crate::error::{Error, Kind};
 
 /// Where the user asked the body to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,15 @@ pub enum Source {
     Final,
 }
 
+/// Where `--continue` resumes: what is on disk, and how many bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// Which file holds the bytes already fetched.
+    pub source: Source,
+    /// How many there are: the Range asked for starts here.
+    pub offset: u64,
+}
+
 /// How writing should start once the response is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Begin {
@@ -53,7 +63,7 @@ pub enum WriteFail {
     /// The reader of stdout went away (`| head`): stop quietly.
     Closed,
     /// A real failure (exit 23).
-    Failed(Failure),
+    Failed(Error),
 }
 
 /// The output of one run.
@@ -61,33 +71,80 @@ pub enum WriteFail {
 pub struct Sink {
     /// Where the body goes.
     dest: Dest,
-    /// `--continue`.
+    /// `--continue`: files are `NAME.part`, kept when a download fails.
     resume: bool,
-    /// The file being written, if open.
-    open: Option<Open>,
-    /// Bytes written to stdout in this run (stdout cannot be rewound).
-    stdout_bytes: u64,
+    /// The output being written, once a response says what to write.
+    open: Option<Output>,
+    /// Bytes written to a stream (stdout, a FIFO) in this run: a stream
+    /// cannot be rewound, so a retry would write them twice.
+    streamed: u64,
 }
 
+/// An open output: every kind is a file the zero-copy path can write to.
 #[derive(Debug)]
-struct Open {
-    /// A stream written as it is: standard output (a duplicate of fd 1, so
-    /// writes are unbuffered) or an output path that is not a regular file
-    /// (`/dev/null`, a FIFO).
-    stdout: Option<File>,
-    /// The file and its temporary path.
-    file: Option<(File, PathBuf)>,
+enum Output {
+    /// Standard output: a duplicate of its handle, so writes are unbuffered
+    /// and bytes pass unchanged on every system.
+    Stdout(File),
+    /// An output path that is not a regular file (`/dev/null`, a FIFO, a
+    /// terminal): written as it is, because renaming a temporary file over
+    /// it would replace the device.
+    Stream(File),
+    /// A temporary file beside the target, renamed over it once the whole
+    /// body arrived and removed otherwise, so the target is never half
+    /// written.
+    Atomic {
+        /// The file being written.
+        file: File,
+        /// Its temporary name.
+        temp: PathBuf,
+    },
+    /// `--continue`'s `NAME.part`: renamed into place once complete, kept
+    /// otherwise for the next run to resume.
+    Part {
+        /// The file being written (appended to when resuming).
+        file: File,
+        /// `NAME.part`.
+        part: PathBuf,
+    },
+}
+
+impl Output {
+    /// The file the bytes go to.
+    fn file(&self) -> &File {
+        match self {
+            Output::Stdout(file) | Output::Stream(file) => file,
+            Output::Atomic { file, .. } | Output::Part { file, .. } => file,
+        }
+    }
+
+    /// True for outputs that cannot be taken back (stdout, a FIFO): bytes
+    /// written there stay written.
+    fn is_stream(&self) -> bool {
+        matches!(self, Output::Stdout(_) | Output::Stream(_))
+    }
+
+    /// The output as write errors name it.
+    fn name(&self) -> String {
+        match self {
+            // A stream given with -o is named as stdout too: the message
+            // predates the distinction and scripts may match it.
+            Output::Stdout(_) | Output::Stream(_) => "stdout".to_string(),
+            Output::Atomic { temp: path, .. } | Output::Part { part: path, .. } => path.display().to_string(),
+        }
+    }
 }
 
 impl Sink {
     /// A sink for `dest`.
     pub fn new(dest: Dest, resume: bool) -> Sink {
-        Sink { dest, resume, open: None, stdout_bytes: 0 }
+        Sink { dest, resume, open: None, streamed: 0 }
     }
 
-    /// Bytes already written to stdout (a retry would duplicate them).
-    pub fn stdout_written(&self) -> u64 {
-        self.stdout_bytes
+    /// Bytes already written to a stream that cannot be rewound (a retry
+    /// would duplicate them).
+    pub fn streamed(&self) -> u64 {
+        self.streamed
     }
 
     /// The final path for a download from `url`.
@@ -101,39 +158,42 @@ impl Sink {
 
     /// For `--continue`: where to resume a download of `url` from, and how
     /// many bytes are already there.
-    pub fn resume_point(&self, url: &Url) -> (Source, u64) {
+    pub fn resume_point(&self, url: &Url) -> ResumePoint {
+        let nothing = ResumePoint { source: Source::None, offset: 0 };
         let Some(path) = self.final_path(url).filter(|_| self.resume) else {
-            return (Source::None, 0);
+            return nothing;
         };
         if let Ok(meta) = std::fs::metadata(part_path(&path)) {
-            return (Source::Part, meta.len());
+            return ResumePoint { source: Source::Part, offset: meta.len() };
         }
         match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_file() => (Source::Final, meta.len()),
-            _ => (Source::None, 0),
+            Ok(meta) if meta.is_file() => ResumePoint { source: Source::Final, offset: meta.len() },
+            _ => nothing,
         }
     }
 
     /// Opens the output for a download of `url` (the first one of a chain
     /// names it for `-O -c`).
-    pub fn begin(&mut self, url: &Url, how: Begin, source: Source) -> Result<(), Failure> {
+    pub fn begin(&mut self, url: &Url, how: Begin, source: Source) -> Result<(), Error> {
         self.discard();
+        self.open = Some(self.open_output(url, how, source)?);
+        Ok(())
+    }
+
+    fn open_output(&self, url: &Url, how: Begin, source: Source) -> Result<Output, Error> {
         let Some(path) = self.final_path(url) else {
-            let stdout = io::stdout().as_fd().try_clone_to_owned().map(File::from).map_err(write_failure("stdout"))?;
-            self.open = Some(Open { stdout: Some(stdout), file: None });
-            return Ok(());
+            let stdout = shared::sys::stdio::stdout_file().map_err(write_failure("stdout"))?;
+            return Ok(Output::Stdout(stdout));
         };
         if let Ok(meta) = std::fs::metadata(&path)
             && !meta.is_file()
         {
             // `-o /dev/null`, a FIFO, a terminal: write to it as it is.
-            // Renaming a temporary file over it would replace the device.
-            let target =
+            let stream =
                 OpenOptions::new().write(true).open(&path).map_err(write_failure(&path.display().to_string()))?;
-            self.open = Some(Open { stdout: Some(target), file: None });
-            return Ok(());
+            return Ok(Output::Stream(stream));
         }
-        let (file, temp) = if self.resume {
+        if self.resume {
             let part = part_path(&path);
             if how == Begin::Append && source == Source::Final {
                 // The final file is the prefix: continue in a copy, so it
@@ -148,66 +208,60 @@ impl Sink {
                 opts.truncate(true);
             }
             let file = opts.open(&part).map_err(write_failure(&part.display().to_string()))?;
-            (file, part)
-        } else {
-            let temp = temp_path(&path);
-            let file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)
-                .map_err(write_failure(&path.display().to_string()))?;
-            (file, temp)
-        };
-        self.open = Some(Open { stdout: None, file: Some((file, temp)) });
-        Ok(())
+            return Ok(Output::Part { file, part });
+        }
+        let temp = temp_path(&path);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(write_failure(&path.display().to_string()))?;
+        Ok(Output::Atomic { file, temp })
     }
 
-    /// The descriptor the body goes to, for splice.
-    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
-        use std::os::fd::AsRawFd;
-        let open = self.open.as_ref()?;
-        open.stdout.as_ref().map(AsRawFd::as_raw_fd).or_else(|| open.file.as_ref().map(|(f, _)| f.as_raw_fd()))
+    /// The file the body goes to, for the zero-copy path; `None` before
+    /// [`Sink::begin`].
+    pub fn file(&self) -> Option<&File> {
+        self.open.as_ref().map(Output::file)
     }
 
-    /// Counts bytes that went to stdout without [`Sink::write`] (spliced).
-    pub fn note_stdout_bytes(&mut self, n: u64) {
-        if self.open.as_ref().is_some_and(|o| o.stdout.is_some()) {
-            self.stdout_bytes += n;
+    /// Counts bytes that reached the output without [`Sink::write`] (moved
+    /// from the socket by the zero-copy path).
+    pub fn note_moved(&mut self, n: u64) {
+        if self.open.as_ref().is_some_and(Output::is_stream) {
+            self.streamed += n;
         }
     }
 
     /// Writes body (or head) bytes.
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), WriteFail> {
-        let Some(open) = &mut self.open else {
-            return Err(WriteFail::Failed(Failure::new(code::WRITE, "output not open")));
+        let Some(open) = &self.open else {
+            return Err(WriteFail::Failed(Error::new(Kind::Write, "output not open")));
         };
-        if let Some(out) = &mut open.stdout {
-            return match out.write_all(bytes) {
-                Ok(()) => {
-                    self.stdout_bytes += bytes.len() as u64;
-                    Ok(())
-                }
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(WriteFail::Closed),
-                Err(e) => Err(WriteFail::Failed(write_failure("stdout")(e))),
-            };
+        match open.file().write_all(bytes) {
+            Ok(()) => {
+                self.note_moved(bytes.len() as u64);
+                Ok(())
+            }
+            Err(e) if open.is_stream() && e.kind() == io::ErrorKind::BrokenPipe => Err(WriteFail::Closed),
+            Err(e) => Err(WriteFail::Failed(Error::write(&open.name(), e))),
         }
-        if let Some((file, temp)) = &mut open.file {
-            return file.write_all(bytes).map_err(|e| WriteFail::Failed(write_failure(&temp.display().to_string())(e)));
-        }
-        Ok(())
     }
 
     /// The body is complete: move the file into place under its final name
-    /// for `url`. Returns that path (None for stdout).
-    pub fn commit(&mut self, url: &Url) -> Result<Option<PathBuf>, Failure> {
-        let Some(open) = self.open.take() else { return Ok(None) };
-        let Some((file, temp)) = open.file else { return Ok(None) };
-        let final_path = self.final_path(url).unwrap_or_else(|| temp.clone());
+    /// for `url`. Returns that path (None for a stream).
+    pub fn commit(&mut self, url: &Url) -> Result<Option<PathBuf>, Error> {
+        let (file, written) = match self.open.take() {
+            Some(Output::Atomic { file, temp }) => (file, temp),
+            Some(Output::Part { file, part }) => (file, part),
+            Some(Output::Stdout(_) | Output::Stream(_)) | None => return Ok(None),
+        };
+        let final_path = self.final_path(url).unwrap_or_else(|| written.clone());
         let shown = final_path.display().to_string();
         file.sync_all().map_err(write_failure(&shown))?;
         drop(file);
-        if let Err(e) = std::fs::rename(&temp, &final_path) {
-            let _ = std::fs::remove_file(&temp);
+        if let Err(e) = std::fs::rename(&written, &final_path) {
+            let _ = std::fs::remove_file(&written);
             return Err(write_failure(&shown)(e));
         }
         Ok(Some(final_path))
@@ -215,7 +269,7 @@ impl Sink {
 
     /// A `--continue` download found already complete: put the part file
     /// (if that is what was resumed) in place.
-    pub fn complete_already(&mut self, url: &Url, source: Source) -> Result<(), Failure> {
+    pub fn complete_already(&mut self, url: &Url, source: Source) -> Result<(), Error> {
         self.open = None;
         if let (Source::Part, Some(path)) = (source, self.final_path(url)) {
             std::fs::rename(part_path(&path), &path).map_err(write_failure(&path.display().to_string()))?;
@@ -226,11 +280,9 @@ impl Sink {
     /// Gives up on the current output: a temporary file is removed; a
     /// `--continue` part file is kept for next time.
     pub fn discard(&mut self) {
-        if let Some(Open { file: Some((file, temp)), .. }) = self.open.take() {
+        if let Some(Output::Atomic { file, temp }) = self.open.take() {
             drop(file);
-            if !self.resume {
-                let _ = std::fs::remove_file(&temp);
-            }
+            let _ = std::fs::remove_file(&temp);
         }
     }
 }
@@ -258,8 +310,8 @@ fn temp_path(path: &Path) -> PathBuf {
     dir.join(name)
 }
 
-fn write_failure(what: &str) -> impl Fn(io::Error) -> Failure + '_ {
-    move |e| Failure::new(code::WRITE, format!("writing {what}: {}", shared::io_text::describe(&e)))
+fn write_failure(what: &str) -> impl Fn(io::Error) -> Error + '_ {
+    move |e| Error::write(what, e)
 }
 
 #[cfg(test)]

@@ -1,36 +1,46 @@
-//! The URL: parsed with the `url` crate, checked (http or https, a host),
+//! The URL: parsed with the `url` crate, checked (http, or https when built
+//! with the `tls` feature; a host),
 //! and turned into what a request needs: the request target, the Host
 //! field, Basic credentials from user info, and a safe local file name for
 //! `-O`.
 
+use std::ffi::OsString;
+
 use percent_encoding::percent_decode_str;
 use url::Url;
 
-use crate::failure::{Failure, code};
+use crate::error::{Error, Kind};
 
 /// Parses and checks a URL given on the command line or in a Location.
-pub fn parse(text: &str) -> Result<Url, Failure> {
-    let url = Url::parse(text).map_err(|e| Failure::new(code::BAD_URL, format!("{text}: malformed URL: {e}")))?;
+pub fn parse(text: &str) -> Result<Url, Error> {
+    let url =
+        Url::parse(text).map_err(|e| Error::new(Kind::BadUrl, format!("{text}: malformed URL: {e}")).because(e))?;
     check(url, text)
 }
 
 /// Resolves a Location against the current URL.
-pub fn join(base: &Url, location: &str) -> Result<Url, Failure> {
-    let url = base
-        .join(location)
-        .map_err(|e| Failure::new(code::MALFORMED, format!("{base}: bad redirect Location `{location}`: {e}")))?;
+pub fn join(base: &Url, location: &str) -> Result<Url, Error> {
+    let url = base.join(location).map_err(|e| {
+        Error::new(Kind::Malformed, format!("{base}: bad redirect Location `{location}`: {e}")).because(e)
+    })?;
     check(url, location)
 }
 
-fn check(url: Url, shown: &str) -> Result<Url, Failure> {
+fn check(url: Url, shown: &str) -> Result<Url, Error> {
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(Failure::new(
-            code::UNSUPPORTED_SCHEME,
+        return Err(Error::new(
+            Kind::UnsupportedScheme,
             format!("{shown}: unsupported scheme `{}` (only http and https)", url.scheme()),
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(Failure::new(code::BAD_URL, format!("{shown}: malformed URL: no host")));
+        return Err(Error::new(Kind::BadUrl, format!("{shown}: malformed URL: no host")));
+    }
+    if url.scheme() == "https" && !cfg!(feature = "tls") {
+        return Err(Error::new(
+            Kind::NoTls,
+            format!("{shown}: https is not supported: this http-get was built without TLS (the `tls` feature)"),
+        ));
     }
     Ok(url)
 }
@@ -97,24 +107,39 @@ pub fn shown(url: &Url) -> String {
 /// A local file name for `-O`: the last path segment, percent-decoded,
 /// with separators, NULs and leading dots removed; `index.html` when
 /// nothing is left. Never a path: always a name in the current directory.
-pub fn remote_name(url: &Url) -> std::ffi::OsString {
-    use std::os::unix::ffi::OsStringExt;
+pub fn remote_name(url: &Url) -> OsString {
     let last = url.path().rsplit('/').next().unwrap_or("");
     let decoded: Vec<u8> = percent_decode_str(last).collect();
     let cleaned: Vec<u8> = decoded.into_iter().filter(|b| !matches!(b, b'/' | b'\\' | 0)).collect();
     let start = cleaned.iter().position(|&b| b != b'.').unwrap_or(cleaned.len());
     let name = cleaned[start..].to_vec();
-    if name.is_empty() { "index.html".into() } else { std::ffi::OsString::from_vec(name) }
+    if name.is_empty() { "index.html".into() } else { file_name(name) }
+}
+
+/// Bytes as a file name, unchanged: Unix names are bytes.
+#[cfg(unix)]
+fn file_name(bytes: Vec<u8>) -> OsString {
+    use std::os::unix::ffi::OsStringExt;
+    OsString::from_vec(bytes)
+}
+
+/// Bytes as a file name: Windows names are UTF-16, so bytes that are not
+/// UTF-8 become U+FFFD.
+#[cfg(not(unix))]
+fn file_name(bytes: Vec<u8>) -> OsString {
+    String::from_utf8_lossy(&bytes).into_owned().into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{code, exit_code};
 
     #[test]
     fn parse_table() {
         let cases: &[(&str, Result<(&str, &str), u8>)] = &[
             ("http://example.org/a b?q=1#frag", Ok(("/a%20b?q=1", "example.org"))),
+            #[cfg(feature = "tls")]
             ("https://example.org:443/", Ok(("/", "example.org"))),
             ("http://example.org:8080", Ok(("/", "example.org:8080"))),
             ("http://[::1]:8080/x", Ok(("/x", "[::1]:8080"))),
@@ -129,10 +154,25 @@ mod tests {
             let got = parse(input).map(|u| (request_target(&u), host_field(&u)));
             match (want, got) {
                 (Ok((t, h)), Ok((gt, gh))) => assert_eq!((t.to_string(), h.to_string()), (gt, gh), "{input}"),
-                (Err(c), Err(f)) => assert_eq!(*c, f.code, "{input}: {f}"),
+                (Err(c), Err(e)) => assert_eq!(*c, exit_code(&e), "{input}: {e}"),
                 (w, g) => panic!("{input}: want {w:?}, got {g:?}"),
             }
         }
+    }
+
+    /// Without TLS, https is refused up front, given or redirected to, as
+    /// curl's "unsupported protocol".
+    #[cfg(not(feature = "tls"))]
+    #[test]
+    fn https_needs_the_tls_feature() {
+        let e = parse("https://example.org/").unwrap_err();
+        assert_eq!(exit_code(&e), code::UNSUPPORTED_SCHEME);
+        assert_eq!(
+            e.to_string(),
+            "https://example.org/: https is not supported: this http-get was built without TLS (the `tls` feature)"
+        );
+        let e = join(&parse("http://h/").unwrap(), "https://s/").unwrap_err();
+        assert_eq!(exit_code(&e), code::UNSUPPORTED_SCHEME);
     }
 
     #[test]
@@ -142,13 +182,14 @@ mod tests {
             ("c", Ok("http://h:1/a/c")),
             ("/d", Ok("http://h:1/d")),
             ("//other/e", Ok("http://other/e")),
+            #[cfg(feature = "tls")]
             ("https://s/", Ok("https://s/")),
             ("/with space/\u{e9}", Ok("http://h:1/with%20space/%C3%A9")),
             ("file:///etc/passwd", Err(code::UNSUPPORTED_SCHEME)),
             ("ftp://x/", Err(code::UNSUPPORTED_SCHEME)),
         ];
         for (loc, want) in cases {
-            let got = join(&base, loc).map(|u| u.to_string()).map_err(|f| f.code);
+            let got = join(&base, loc).map(|u| u.to_string()).map_err(|e| exit_code(&e));
             assert_eq!(got, want.map(str::to_string), "{loc}");
         }
     }

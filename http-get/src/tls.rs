@@ -1,7 +1,8 @@
 //! TLS with rustls (ring backend: builds with cargo and a C compiler, no
 //! OpenSSL): which roots to trust, `-k` to skip certificate checks, and the
 //! handshake under the connect timeout, with failures sorted into "not
-//! trusted" (60) and "handshake failed" (35).
+//! trusted" (60) and "handshake failed" (35). Built with the default-on
+//! `tls` feature; without it `target` refuses https URLs up front.
 
 use std::io;
 use std::net::TcpStream;
@@ -16,7 +17,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme, StreamOwned};
 use url::{Host, Url};
 
-use crate::failure::{Failure, code, tls_error};
+use crate::error::{Error, Kind};
 
 /// The TLS configuration, built the first time an https URL needs it: a
 /// plain-http fetch never reads the system's certificate store.
@@ -37,7 +38,7 @@ impl Lazy {
     }
 
     /// The configuration, built now if it was not yet.
-    pub fn get(&self) -> Result<Arc<ClientConfig>, Failure> {
+    pub fn get(&self) -> Result<Arc<ClientConfig>, Error> {
         if let Some(c) = self.config.get() {
             return Ok(c.clone());
         }
@@ -49,11 +50,11 @@ impl Lazy {
 /// Builds the client configuration: the CA file given (only it), else the
 /// system's store, else the bundled Mozilla roots; `insecure` skips
 /// certificate checks (signatures are still verified).
-pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, Failure> {
+pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Failure::new(code::TLS, format!("TLS set-up: {e}")))?;
+        .map_err(|e| Error::new(Kind::TlsHandshake, format!("TLS set-up: {e}")).because(e))?;
     let mut config = if insecure {
         let verifier = NoCertCheck(provider.signature_verification_algorithms);
         builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier)).with_no_client_auth()
@@ -64,12 +65,13 @@ pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>
     Ok(Arc::new(config))
 }
 
-fn roots(cacert: Option<&Path>) -> Result<RootCertStore, Failure> {
+fn roots(cacert: Option<&Path>) -> Result<RootCertStore, Error> {
     let mut store = RootCertStore::empty();
     if let Some(path) = cacert {
-        let bad = |e: &dyn std::fmt::Display| Failure::new(code::USAGE, format!("--cacert {}: {e}", path.display()));
-        for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
-            store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+        let bad = |e: &dyn std::fmt::Display| Error::new(Kind::Usage, format!("--cacert {}: {e}", path.display()));
+        for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e).because(e))? {
+            let cert = cert.map_err(|e| bad(&e).because(e))?;
+            store.add(cert).map_err(|e| bad(&e).because(e))?;
         }
         if store.is_empty() {
             return Err(bad(&"no certificate in the file"));
@@ -91,46 +93,58 @@ pub fn handshake(
     shown: &str,
     config: Arc<ClientConfig>,
     limit: Duration,
-) -> Result<StreamOwned<ClientConnection, TcpStream>, Failure> {
+) -> Result<StreamOwned<ClientConnection, TcpStream>, Error> {
     let name = match url.host() {
         Some(Host::Domain(d)) => ServerName::try_from(d.to_string()),
         Some(Host::Ipv4(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V4(ip).into())),
         Some(Host::Ipv6(ip)) => Ok(ServerName::IpAddress(std::net::IpAddr::V6(ip).into())),
-        None => return Err(Failure::new(code::BAD_URL, format!("{shown}: no host"))),
+        None => return Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
     }
-    .map_err(|e| Failure::new(code::BAD_URL, format!("{shown}: bad host name for TLS: {e}")))?;
-    let mut conn = ClientConnection::new(config, name).map_err(|e| Failure::new(code::TLS, format!("{shown}: {e}")))?;
+    .map_err(|e| Error::new(Kind::BadUrl, format!("{shown}: bad host name for TLS: {e}")).because(e))?;
+    let mut conn = ClientConnection::new(config, name)
+        .map_err(|e| Error::new(Kind::TlsHandshake, format!("{shown}: {e}")).because(e))?;
     let started = Instant::now();
     let mut tcp = tcp;
     while conn.is_handshaking() {
         let left = limit.saturating_sub(started.elapsed());
         if left.is_zero() {
-            return Err(Failure::new(code::TIMEOUT, format!("{shown}: timed out in the TLS handshake")));
+            return Err(Error::new(Kind::TimedOut, format!("{shown}: timed out in the TLS handshake")));
         }
         let _ = tcp.set_read_timeout(Some(left));
         let _ = tcp.set_write_timeout(Some(left));
         match conn.complete_io(&mut tcp) {
             Ok((0, 0)) if conn.is_handshaking() => {
-                return Err(Failure::new(code::TLS, format!("{shown}: TLS handshake failed: connection closed")));
+                return Err(Error::new(
+                    Kind::TlsHandshake,
+                    format!("{shown}: TLS handshake failed: connection closed"),
+                ));
             }
             Ok(_) => {}
-            Err(e) => return Err(handshake_error(shown, &e)),
+            Err(e) => return Err(handshake_error(shown, e)),
         }
     }
     Ok(StreamOwned::new(conn, tcp))
 }
 
-fn handshake_error(shown: &str, e: &io::Error) -> Failure {
-    match tls_error(e) {
+fn handshake_error(shown: &str, e: io::Error) -> Error {
+    let error = match rustls_error(&e) {
         Some(rustls::Error::InvalidCertificate(why)) => {
-            Failure::new(code::CERT, format!("{shown}: server certificate not trusted: {why:?}"))
+            Error::new(Kind::CertificateNotTrusted, format!("{shown}: server certificate not trusted: {why:?}"))
         }
-        Some(other) => Failure::new(code::TLS, format!("{shown}: TLS handshake failed: {other}")),
+        Some(other) => Error::new(Kind::TlsHandshake, format!("{shown}: TLS handshake failed: {other}")),
         None if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
-            Failure::new(code::TIMEOUT, format!("{shown}: timed out in the TLS handshake"))
+            Error::new(Kind::TimedOut, format!("{shown}: timed out in the TLS handshake"))
         }
-        None => Failure::new(code::TLS, format!("{shown}: TLS handshake failed: {}", shared::io_text::describe(e))),
-    }
+        None => {
+            Error::new(Kind::TlsHandshake, format!("{shown}: TLS handshake failed: {}", shared::io_text::describe(&e)))
+        }
+    };
+    error.because(e)
+}
+
+/// The rustls error inside an I/O error, if that is what it is.
+pub fn rustls_error(e: &io::Error) -> Option<&rustls::Error> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
 }
 
 /// `-k`: accepts any certificate, but still checks that the server holds

@@ -145,6 +145,7 @@ fn retry_after_503_then_success() {
 
 /// Regression: `-o /dev/null` once renamed a temporary file over the
 /// device, turning /dev/null into a regular file for the whole machine.
+#[cfg(unix)]
 #[test]
 fn output_to_a_device_or_fifo_writes_through_it() {
     use std::os::unix::fs::FileTypeExt;

@@ -1,24 +1,30 @@
 //! HTTPS against a local TLS server whose CA is made in the test: trusted
 //! with --cacert, untrusted without it or with another CA (60), -k, and a
-//! server that answers a handshake with garbage (35).
+//! server that answers a handshake with garbage (35). All of it needs the
+//! `tls` feature; the tests that speak TLS also need rcgen, a
+//! dev-dependency wherever ring can be built (see Cargo.toml).
 
+#![cfg(feature = "tls")]
 // Test code: a failed unwrap is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::io::Write;
-use std::net::TcpListener;
-use std::sync::Arc;
-
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+#[cfg(not(any(target_os = "macos", target_os = "freebsd")))]
+use {
+    rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose},
+    rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
+    rustls::{ServerConfig, ServerConnection, StreamOwned},
+    std::io::Write,
+    std::net::TcpListener,
+    std::sync::Arc,
+};
 
 use common::*;
 
 /// A CA (its PEM) and a server configuration with a certificate it signed
 /// for `localhost` and `127.0.0.1`.
+#[cfg(not(any(target_os = "macos", target_os = "freebsd")))]
 fn ca_and_server() -> (String, Arc<ServerConfig>) {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -41,6 +47,7 @@ fn ca_and_server() -> (String, Arc<ServerConfig>) {
 }
 
 /// Serves `count` TLS connections, each answered with `body`.
+#[cfg(not(any(target_os = "macos", target_os = "freebsd")))]
 fn tls_server(config: Arc<ServerConfig>, count: usize, body: &'static [u8]) -> Scripted {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let scripts: Vec<Script> = (0..count)
@@ -60,6 +67,7 @@ fn tls_server(config: Arc<ServerConfig>, count: usize, body: &'static [u8]) -> S
     Scripted::on_raw(listener, scripts)
 }
 
+#[cfg(not(any(target_os = "macos", target_os = "freebsd")))]
 #[test]
 fn trusted_with_cacert_untrusted_without() {
     let dir = TempDir::new("tls");
@@ -92,6 +100,7 @@ fn trusted_with_cacert_untrusted_without() {
     assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"insecure ok"[..]), "{}", r.stderr);
 }
 
+#[cfg(not(any(target_os = "macos", target_os = "freebsd")))]
 #[test]
 fn garbage_instead_of_a_handshake_is_35() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -1,22 +1,21 @@
 //! One request and its response head: connect (TLS for https), write the
 //! request head and body, read the final response head (interim 1xx
-//! skipped), and hand back a body reader framed per RFC 9112 6.3.
+//! skipped), and hand back the [`Response`], which owns the connection and
+//! knows how its body is framed (RFC 9112 6.3).
 
 use std::fs::File;
-use std::io::{self, BufReader, Chain, Cursor, Read, Write};
-use std::net::SocketAddr;
+use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::http::body::Body;
 use shared::http::framing::response_body;
 use shared::http::head::Limits;
 use shared::http::response::{ResponseHead, read_final_response};
 use url::Url;
 
-use crate::failure::{Failure, code, head_error, receive_error};
+use crate::error::Error;
 use crate::net::{self, Clock, Stream, Timed};
+use crate::response::Response;
 use crate::target;
 
 /// A request body.
@@ -59,43 +58,24 @@ pub struct Settings {
     /// The transfer's deadline and idle limit.
     pub clock: Clock,
     /// TLS configuration for https, made on first use.
-    pub tls: Arc<crate::tls::Lazy>,
+    #[cfg(feature = "tls")]
+    pub tls: std::sync::Arc<crate::tls::Lazy>,
     /// Print heads to stderr.
     pub verbose: bool,
 }
 
-/// The body reader type of a response.
-pub type BodyReader = Body<BufReader<Chain<Cursor<Vec<u8>>, Timed>>>;
-
-/// A response whose head has been read.
-#[derive(Debug)]
-pub struct Response {
-    /// The final head.
-    pub head: ResponseHead,
-    /// The body, framed.
-    pub body: BodyReader,
-    /// Who answered.
-    pub peer: SocketAddr,
-    /// For a plain-http body of known framing: the raw socket, so the body
-    /// can be spliced to the output instead of read (taken before `body`
-    /// is read from, or not at all).
-    pub raw: Option<crate::splice::Raw>,
-}
-
-/// How many bytes the body reader asks the socket for at once.
-const READ_BUFFER: usize = 128 * 1024;
-
 /// Sends `req` and reads the response head.
-pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
+pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
     let started = Instant::now();
-    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| timeout(&shown))?;
+    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(&shown))?;
     let addrs = net::resolve(&req.url, &shown, limit)?;
-    let tcp = net::connect(&addrs, &shown, started, limit)?;
+    let tcp = net::connect(&addrs, &shown, limit.saturating_sub(started.elapsed()))?;
     let peer = tcp.peer_addr().unwrap_or(addrs[0]);
     if settings.verbose {
         eprintln!("* connected to {peer}");
     }
+    #[cfg(feature = "tls")]
     let stream = if req.url.scheme() == "https" {
         let left = limit.saturating_sub(started.elapsed());
         let config = settings.tls.get()?;
@@ -103,9 +83,13 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
     } else {
         Stream::Plain(tcp)
     };
+    // Without TLS no https URL gets this far: target::parse refuses it.
+    #[cfg(not(feature = "tls"))]
+    let stream = Stream::Plain(tcp);
     let mut conn = Timed::new(stream, settings.clock);
-    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, &e))?;
+    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, e))?;
 
+    // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
     let limits = Limits { max_line: 64 * 1024, max_head: 256 * 1024, max_headers: 256 };
     let head = read_final_response(&mut conn, &mut buf, &limits, None, |interim| {
@@ -113,42 +97,25 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Failure> {
             print_head(interim);
         }
     })
-    .map_err(|e| head_error(&shown, &e))?;
+    .map_err(|e| Error::head(&shown, e))?;
     if settings.verbose {
         print_head(&head);
     }
-    let length = response_body(req.method == "HEAD", head.status, &head.headers)
-        .map_err(|e| Failure::new(code::MALFORMED, format!("{shown}: malformed response: {e}")))?;
-    let raw = match (&conn.stream, length) {
-        (
-            Stream::Plain(tcp),
-            shared::http::framing::BodyLength::Length(_) | shared::http::framing::BodyLength::UntilClose,
-        ) => tcp.try_clone().ok().map(|tcp| crate::splice::Raw {
-            tcp,
-            leftover: buf.clone(),
-            length,
-            clock: settings.clock,
-        }),
-        _ => None,
-    };
-    let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(buf).chain(conn));
-    Ok(Response { head, body: Body::new(length, reader), peer, raw })
+    let length =
+        response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(&shown, e))?;
+    Ok(Response::new(head, length, buf, conn))
 }
 
-fn timeout(shown: &str) -> Failure {
-    Failure::new(code::TIMEOUT, format!("{shown}: timed out"))
-}
-
-fn send_error(shown: &str, e: &io::Error) -> Failure {
+fn send_error(shown: &str, e: io::Error) -> Error {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => timeout(shown),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::timed_out(shown).because(e),
         io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => {
-            Failure::new(code::USAGE, format!("{shown}: reading the request body: {}", shared::io_text::describe(e)))
+            Error::usage_io(&format!("{shown}: reading the request body"), e)
         }
         // The server may already have answered (and closed); its response
         // is the better message, but a reset before any reply is a
         // receive failure.
-        _ => receive_error(shown, e),
+        _ => Error::receive(shown, e),
     }
 }
 
@@ -195,19 +162,4 @@ fn print_head(head: &ResponseHead) {
         eprintln!("< {name}: {}", String::from_utf8_lossy(value));
     }
     eprintln!("<");
-}
-
-/// The response head as text, for `-i` and `-I` (lines end in CRLF, then a
-/// blank line).
-pub fn response_head_text(head: &ResponseHead) -> Vec<u8> {
-    let mut out = head.status_line().into_bytes();
-    out.extend_from_slice(b"\r\n");
-    for (name, value) in head.headers.iter() {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out
 }

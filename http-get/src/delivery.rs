@@ -1,0 +1,126 @@
+//! The final response of an attempt, delivered: what its status means
+//! (`--fail`, `--fail-with-body`, `--no-fail`), what it answers to a
+//! `--continue` Range (206 appends, 416 may mean already complete), then
+//! the head for `-i`/`-I`, the body to the output with a progress bar, and
+//! the output committed under its final name.
+
+use std::io::IsTerminal;
+
+use url::Url;
+
+use crate::copy::{self, Copied, Out};
+use crate::error::{Error, Kind};
+use crate::job::{FailMode, Job};
+use crate::progress::Progress;
+use crate::response::{self, Response};
+use crate::sink::{Begin, ResumePoint, Sink, WriteFail};
+use crate::target;
+use crate::writeout::Facts;
+
+/// How a delivery ended without a failure.
+#[derive(Debug)]
+pub enum Ended {
+    /// All delivered.
+    Done,
+    /// Status >= 400 with `--fail-with-body`: delivered, but a failure.
+    HttpError(Error),
+    /// The reader of stdout went away.
+    StdoutClosed,
+}
+
+/// What delivering one response needs: the attempt's state.
+#[derive(Debug)]
+pub struct Delivery<'a> {
+    /// The run's settings.
+    pub job: &'a Job,
+    /// The output.
+    pub sink: &'a mut Sink,
+    /// What `-w` reports; the body's size is counted here.
+    pub facts: &'a mut Facts,
+    /// The URL that answered (after redirects).
+    pub url: &'a Url,
+    /// What `--continue` found on disk when the request was made.
+    pub resume: ResumePoint,
+}
+
+impl Delivery<'_> {
+    /// Decides what the response's status means, then streams it out.
+    pub fn deliver(self, response: Response) -> Result<Ended, Error> {
+        let job = self.job;
+        let shown = target::shown(self.url);
+        let status = response.head.status;
+        let offset = self.resume.offset;
+        // -O -c names the file after the URL given, before redirects.
+        let name_url = if job.resume { &job.url } else { self.url };
+        let mut begin = Begin::Fresh;
+        if job.resume && offset > 0 {
+            match status {
+                416 if already_complete(&response, offset) => {
+                    self.sink.complete_already(&job.url, self.resume.source)?;
+                    return Ok(Ended::Done);
+                }
+                206 => {
+                    if range_start(&response) != Some(offset) {
+                        return Err(Error::new(
+                            Kind::Malformed,
+                            format!("{shown}: asked to resume at byte {offset}, the server sent another range"),
+                        ));
+                    }
+                    begin = Begin::Append;
+                }
+                // The server ignored the Range: start over cleanly.
+                _ => {}
+            }
+        }
+        let mut http_error = (status >= 400 && job.fail != FailMode::NoFail)
+            .then(|| Error::http_status(&shown, status, &response.head.reason));
+        if let Some(e) = http_error.take_if(|_| job.fail == FailMode::Fail) {
+            return Err(e);
+        }
+        self.sink.begin(name_url, begin, self.resume.source)?;
+        if job.head || job.include {
+            match self.sink.write(&response::head_text(&response.head)) {
+                Ok(()) => {}
+                Err(WriteFail::Closed) => return Ok(Ended::StdoutClosed),
+                Err(WriteFail::Failed(e)) => return Err(e),
+            }
+        }
+        let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
+        let done = if begin == Begin::Append { offset } else { 0 };
+        let progress = Progress::new(job.progress && !job.head, total, done);
+        let out = Out { sink: self.sink, progress: &progress, facts: self.facts };
+        let copied = copy::body(response, &shown, out);
+        progress.finish();
+        if copied? == Copied::ReaderGone {
+            return Ok(Ended::StdoutClosed);
+        }
+        if let Some(path) = self.sink.commit(name_url)?
+            && progress.shown()
+            && std::io::stderr().is_terminal()
+        {
+            eprintln!("saved {}", path.display());
+        }
+        Ok(match http_error {
+            Some(e) => Ended::HttpError(e),
+            None => Ended::Done,
+        })
+    }
+}
+
+/// A 416 to our Range means "already complete" when the server's length
+/// is ours (or it does not say).
+fn already_complete(response: &Response, offset: u64) -> bool {
+    let total = response.head.headers.get_str("content-range").and_then(|v| v.strip_prefix("bytes */"));
+    total.is_none_or(|t| t.trim().parse::<u64>() == Ok(offset))
+}
+
+/// Where a 206's Content-Range starts.
+fn range_start(response: &Response) -> Option<u64> {
+    response
+        .head
+        .headers
+        .get_str("content-range")
+        .and_then(|v| v.strip_prefix("bytes "))
+        .and_then(|v| v.split('-').next())
+        .and_then(|v| v.parse::<u64>().ok())
+}

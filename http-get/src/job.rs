@@ -1,0 +1,241 @@
+//! What a run is asked to do: the command line checked once into a
+//! [`Job`], and the requests it makes, one [`Hop`] of a redirect chain at a
+//! time: the method, the body, and the header fields (defaults, then `-H`,
+//! with credentials kept to the origin they were given for).
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use url::Url;
+
+use crate::cli::Cli;
+use crate::error::{Error, Kind};
+use crate::net::Clock;
+use crate::request::{Data, Request, Settings};
+use crate::sink::Dest;
+use crate::target;
+
+/// What a status of 400 or more means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailMode {
+    /// Exit 22 and write nothing.
+    Fail,
+    /// Write the body, then exit 22.
+    FailWithBody,
+    /// Every status is success.
+    NoFail,
+}
+
+/// Everything a run needs, checked before any traffic.
+#[derive(Debug)]
+pub struct Job {
+    /// The URL given: the first request's, the origin credentials belong
+    /// to, and the name `-O -c` resumes under.
+    pub(crate) url: Url,
+    /// `-X`, when given.
+    pub(crate) method: Option<String>,
+    /// `-H`, in order.
+    pub(crate) user_headers: Vec<(String, String)>,
+    /// `-d`.
+    pub(crate) data: Option<Data>,
+    /// `-A`, or ours.
+    pub(crate) user_agent: String,
+    /// `-i`: the head goes out before the body.
+    pub(crate) include: bool,
+    /// `-I`: a HEAD request, the head is the output.
+    pub(crate) head: bool,
+    /// `-o`, `-O` or stdout.
+    pub(crate) dest: Dest,
+    /// `-c`.
+    pub(crate) resume: bool,
+    /// `--max-redirects`.
+    pub(crate) max_redirects: u32,
+    /// `--fail-with-body`, `--no-fail`, or neither.
+    pub(crate) fail: FailMode,
+    /// How to connect and how long anything may take.
+    pub(crate) settings: Settings,
+    /// `--retry`.
+    pub(crate) retry: u32,
+    /// `-w`.
+    pub(crate) write_out: Option<String>,
+    /// `-s` without `-S`: no messages at all.
+    pub(crate) quiet: bool,
+    /// A progress bar is wanted (a file output, not `-s`); shown only on a
+    /// terminal.
+    pub(crate) progress: bool,
+}
+
+impl Job {
+    /// Checks the command line; a problem is a usage error or a bad URL.
+    pub fn from_cli(cli: Cli) -> Result<Job, Error> {
+        let url = target::parse(&cli.url)?;
+        if cli.resume && cli.output.is_none() && !cli.remote_name {
+            return Err(Error::new(Kind::Usage, "--continue needs -o FILE or -O"));
+        }
+        let data = match cli.data.as_deref() {
+            None => None,
+            Some("@-") => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::new(Kind::Usage, format!("-d @-: reading stdin: {e}")).because(e))?;
+                Some(Data::Bytes(bytes))
+            }
+            Some(s) if s.starts_with('@') => {
+                let path = PathBuf::from(&s[1..]);
+                std::fs::metadata(&path).map_err(|e| Error::usage_io(&format!("-d {s}"), e))?;
+                Some(Data::File(path))
+            }
+            Some(s) => Some(Data::Bytes(s.as_bytes().to_vec())),
+        };
+        let dest = match (cli.output, cli.remote_name) {
+            (Some(p), _) => Dest::File(p),
+            (None, true) => Dest::Remote,
+            (None, false) => Dest::Stdout,
+        };
+        let fail = if cli.no_fail {
+            FailMode::NoFail
+        } else if cli.fail_with_body {
+            FailMode::FailWithBody
+        } else {
+            FailMode::Fail
+        };
+        if let Some(path) = &cli.cacert {
+            // Read when an https URL needs it; a missing file is a usage
+            // error now, before any traffic.
+            std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("--cacert {}", path.display()), e))?;
+        }
+        let deadline = cli.max_time.map(|t| Instant::now() + t);
+        let quiet = cli.silent && !cli.show_error;
+        Ok(Job {
+            url,
+            method: cli.method,
+            user_headers: cli.headers,
+            data,
+            user_agent: cli.user_agent.unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
+            include: cli.include,
+            head: cli.head,
+            progress: !cli.silent && dest != Dest::Stdout,
+            dest,
+            resume: cli.resume,
+            max_redirects: cli.max_redirects,
+            fail,
+            settings: Settings {
+                connect_timeout: cli.connect_timeout,
+                clock: Clock { deadline, idle: cli.idle_timeout },
+                #[cfg(feature = "tls")]
+                tls: std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure)),
+                verbose: cli.verbose,
+            },
+            retry: cli.retry,
+            write_out: cli.write_out,
+            quiet,
+        })
+    }
+
+    /// The first request of a chain: the URL given, `-X` or the method
+    /// `-I` and `-d` imply, `-d`'s body.
+    pub fn first_hop(&self) -> Hop {
+        let method = self.method.clone().unwrap_or_else(|| {
+            if self.head {
+                "HEAD".into()
+            } else if self.data.is_some() {
+                "POST".into()
+            } else {
+                "GET".into()
+            }
+        });
+        Hop { url: self.url.clone(), method, data: self.data.clone() }
+    }
+
+    /// The request for `hop`; `offset` > 0 asks for the rest of a file from
+    /// there (`--continue`).
+    pub fn request(&self, hop: &Hop, offset: u64) -> Result<Request, Error> {
+        Ok(Request {
+            headers: self.fields(hop, offset)?,
+            method: hop.method.clone(),
+            url: hop.url.clone(),
+            body: hop.data.clone(),
+        })
+    }
+
+    /// The request's header fields: defaults, then -H (which replaces a
+    /// default of the same name, or removes it when empty).
+    fn fields(&self, hop: &Hop, offset: u64) -> Result<Vec<(String, String)>, Error> {
+        // Credentials stay with the origin they were given for.
+        let same_origin = origin(&hop.url) == origin(&self.url);
+        let mut fields: Vec<(String, String)> = vec![
+            ("Host".into(), target::host_field(&hop.url)),
+            ("User-Agent".into(), self.user_agent.clone()),
+            ("Accept".into(), "*/*".into()),
+        ];
+        if let Some(auth) = target::basic_auth(&self.url).filter(|_| same_origin) {
+            fields.push(("Authorization".into(), auth));
+        }
+        if offset > 0 {
+            fields.push(("Range".into(), format!("bytes={offset}-")));
+        }
+        if let Some(d) = &hop.data {
+            let len = d.size().map_err(|e| Error::usage_io("-d", e))?;
+            fields.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+            fields.push(("Content-Length".into(), len.to_string()));
+        } else if matches!(hop.method.as_str(), "POST" | "PUT" | "PATCH") {
+            fields.push(("Content-Length".into(), "0".into()));
+        }
+        fields.push(("Connection".into(), "close".into()));
+        for (name, value) in &self.user_headers {
+            let lower = name.to_ascii_lowercase();
+            // The body's own headers go with the body; credentials stay with
+            // the origin they were given for.
+            if hop.data.is_none() && lower == "content-type" || !same_origin && lower == "authorization" {
+                continue;
+            }
+            if matches!(lower.as_str(), "content-length" | "transfer-encoding" | "connection") {
+                continue;
+            }
+            let existing = fields.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));
+            match (existing, value.is_empty()) {
+                (Some(i), true) => {
+                    fields.remove(i);
+                }
+                (Some(i), false) => fields[i] = (name.clone(), value.clone()),
+                (None, true) => {}
+                (None, false) => {
+                    let at = fields.len() - 1;
+                    fields.insert(at, (name.clone(), value.clone()));
+                }
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// One request of a redirect chain: where, how, and with what body.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    /// Where.
+    pub url: Url,
+    /// The method.
+    pub method: String,
+    /// The body, until a redirect drops it.
+    pub data: Option<Data>,
+}
+
+impl Hop {
+    /// The next hop after a redirect with `status` to `next`: 303 turns
+    /// anything but HEAD into a GET without a body, and 301 and 302 do so
+    /// for POST, as browsers and curl do; 307 and 308 resend as they were.
+    pub fn redirected(self, status: u16, next: Url) -> Hop {
+        if status == 303 && self.method != "HEAD" || matches!(status, 301 | 302) && self.method == "POST" {
+            Hop { url: next, method: "GET".into(), data: None }
+        } else {
+            Hop { url: next, ..self }
+        }
+    }
+}
+
+/// The origin (scheme, host, port) credentials are tied to.
+fn origin(url: &Url) -> (String, Option<String>, Option<u16>) {
+    (url.scheme().to_string(), url.host_str().map(str::to_string), url.port_or_known_default())
+}

@@ -1,0 +1,156 @@
+//! A response whose head has been read. It owns its connection and the
+//! body bytes that arrived with the head, and hands the body out once, in
+//! the form the caller chooses: a reader that applies the framing (any
+//! response), or the bare socket for the zero-copy path (plain http whose
+//! body ends at a Content-Length or at the close, so nothing but counting
+//! stands between the socket and the output).
+
+use std::io::{BufReader, Chain, Cursor, Read};
+use std::net::TcpStream;
+
+use shared::http::body::Body;
+use shared::http::framing::BodyLength;
+use shared::http::response::ResponseHead;
+
+use crate::net::{Clock, Timed};
+
+/// How many bytes the framed reader asks the socket for at once.
+const READ_BUFFER: usize = 128 * 1024;
+
+/// The body as a framed reader: the bytes that came with the head, then
+/// the connection, read through the response's framing.
+pub type FramedBody = Body<BufReader<Chain<Cursor<Vec<u8>>, Timed>>>;
+
+/// A response whose head has been read.
+#[derive(Debug)]
+pub struct Response {
+    /// The final head.
+    pub head: ResponseHead,
+    /// How the body ends (RFC 9112 6.3).
+    length: BodyLength,
+    /// Bytes read past the head while reading it: the body's first bytes.
+    early: Vec<u8>,
+    /// The connection, bounded by the transfer's clock.
+    conn: Timed,
+}
+
+/// A plain-http body taken as the bare socket, for moving it to the output
+/// without reading it through this process.
+#[derive(Debug)]
+pub struct SocketBody {
+    /// The connection.
+    pub tcp: TcpStream,
+    /// Body bytes that arrived with the head, cut to the body's length:
+    /// they go out first.
+    pub early: Vec<u8>,
+    /// `Some(n)`: the body is n bytes (Content-Length), and an early close
+    /// cuts it short. `None`: it runs to the close.
+    pub length: Option<u64>,
+    /// The deadline and idle limit every wait is bounded by.
+    pub clock: Clock,
+}
+
+impl Response {
+    /// A response with `head` read from `conn`; `early` is what was read
+    /// past the head, `length` how the body ends.
+    pub fn new(head: ResponseHead, length: BodyLength, early: Vec<u8>, conn: Timed) -> Response {
+        Response { head, length, early, conn }
+    }
+
+    /// The body, read through its framing: works for every response.
+    pub fn into_framed(self) -> FramedBody {
+        let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(self.early).chain(self.conn));
+        Body::new(self.length, reader)
+    }
+
+    /// The body as the bare socket when `socket_wanted` and the framing
+    /// allows it: plain http (TLS must be decrypted here) and a body that
+    /// ends at a length or at the close (chunks must be parsed here);
+    /// otherwise framed.
+    pub fn into_body(self, socket_wanted: bool) -> TakenBody {
+        let length = match self.length {
+            BodyLength::Length(n) if socket_wanted => Some(n),
+            BodyLength::UntilClose if socket_wanted => None,
+            _ => return TakenBody::Framed(self.into_framed()),
+        };
+        let clock = self.conn.clock;
+        let tcp = match self.conn.into_plain() {
+            Ok(tcp) => tcp,
+            Err(conn) => return TakenBody::Framed(Response { conn, ..self }.into_framed()),
+        };
+        let mut early = self.early;
+        if let Some(n) = length {
+            // Bytes past the announced length belong to nobody.
+            early.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+        }
+        TakenBody::Socket(SocketBody { tcp, early, length, clock })
+    }
+}
+
+/// A response's body, taken in one of two forms.
+#[derive(Debug)]
+pub enum TakenBody {
+    /// Read through the framing.
+    Framed(FramedBody),
+    /// The bare socket, for the zero-copy path.
+    Socket(SocketBody),
+}
+
+/// The response head as text, for `-i` and `-I` (lines end in CRLF, then a
+/// blank line).
+pub fn head_text(head: &ResponseHead) -> Vec<u8> {
+    let mut out = head.status_line().into_bytes();
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in head.headers.iter() {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    use shared::http::head::Limits;
+    use shared::http::response::parse_response;
+
+    use crate::net::Stream;
+
+    /// A response on a loopback connection, with `early` read past its head.
+    fn response(length: BodyLength, early: &[u8]) -> (Response, TcpListener) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let clock = Clock { deadline: None, idle: Duration::from_secs(5) };
+        let (head, _) = parse_response(b"HTTP/1.1 200 OK\r\n\r\n", &Limits::default()).unwrap().unwrap();
+        (Response::new(head, length, early.to_vec(), Timed::new(Stream::Plain(tcp), clock)), listener)
+    }
+
+    /// The bare socket only when asked for and the framing allows it; the
+    /// early bytes cut to the length.
+    #[test]
+    fn into_body_table() {
+        let cases: &[(BodyLength, bool, Option<(Option<u64>, &[u8])>)] = &[
+            (BodyLength::Length(3), true, Some((Some(3), b"abc"))),
+            (BodyLength::Length(10), true, Some((Some(10), b"abcdef"))),
+            (BodyLength::UntilClose, true, Some((None, b"abcdef"))),
+            (BodyLength::Chunked, true, None),
+            (BodyLength::None, true, None),
+            (BodyLength::Length(3), false, None),
+            (BodyLength::UntilClose, false, None),
+        ];
+        for (length, wanted, want) in cases {
+            let (r, _listener) = response(*length, b"abcdef");
+            let got = match r.into_body(*wanted) {
+                TakenBody::Socket(s) => Some((s.length, s.early)),
+                TakenBody::Framed(_) => None,
+            };
+            assert_eq!(got, want.map(|(l, e)| (l, e.to_vec())), "{length:?} wanted={wanted}");
+        }
+    }
+}
