@@ -6,9 +6,8 @@
 
 mod common;
 
-use std::os::unix::fs::symlink;
-
 use common::*;
+use harness::symlink;
 
 const SECRET: &str = "TOP-SECRET-outside-the-root";
 

@@ -347,10 +347,13 @@ fn sparse_file_past_4_gib() {
     let f = std::fs::File::create(&path).unwrap();
     let len: u64 = 5 * 1024 * 1024 * 1024;
     f.set_len(len).unwrap();
-    use std::os::unix::fs::FileExt;
     let at = (1u64 << 32) + 1000;
-    f.write_all_at(b"marker", at).unwrap();
-    drop(f);
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = f;
+        f.seek(SeekFrom::Start(at)).unwrap();
+        f.write_all(b"marker").unwrap();
+    }
     let s = Server::start(dir.path(), &[]);
     let mut c = Conn::open(s.addr);
     let h = c.request(&request("HEAD", "/big.img", &[]));

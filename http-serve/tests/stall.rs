@@ -127,6 +127,7 @@ fn oldest_idle_connection_gives_way_past_the_limit() {
     assert_eq!(idle[2].request(&request("GET", "/f3.txt", &[])).text(), "file 3");
 }
 
+#[cfg(unix)]
 #[test]
 fn interrupt_stops_promptly() {
     let (_dir, mut s) = site(&[]);

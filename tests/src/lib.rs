@@ -373,6 +373,39 @@ pub fn black_hole() -> BlackHole {
     BlackHole { addr, _held: (socket, fillers) }
 }
 
+/// Makes a symbolic link at `link` pointing to `target` (a file or a
+/// folder link on Windows, chosen by what `target` names; a relative
+/// target is taken from the link's folder).
+pub fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(target, link)
+    }
+    #[cfg(windows)]
+    {
+        let (target, link) = (target.as_ref(), link.as_ref());
+        let resolved = link.parent().map_or_else(|| target.to_path_buf(), |dir| dir.join(target));
+        if resolved.is_dir() {
+            std::os::windows::fs::symlink_dir(target, link)
+        } else {
+            std::os::windows::fs::symlink_file(target, link)
+        }
+    }
+}
+
+/// A file name from bytes, for tests that make awkward names: any bytes
+/// on Unix; on Windows, where names are Unicode, the bytes read as UTF-8.
+pub fn os_name(bytes: &[u8]) -> std::ffi::OsString {
+    #[cfg(unix)]
+    {
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes).to_os_string()
+    }
+    #[cfg(windows)]
+    {
+        String::from_utf8_lossy(bytes).into_owned().into()
+    }
+}
+
 /// True when `name` is a program on PATH.
 pub fn on_path(name: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))

@@ -34,10 +34,10 @@ fn site() -> Site {
     std::fs::write(root.join("pub/deep/x.txt"), "x").unwrap();
     let big = std::fs::File::create(root.join("big.bin")).unwrap();
     big.set_len(1 << 30).unwrap();
-    std::os::unix::fs::symlink(dir.join("secret.txt"), root.join("pub/link")).unwrap();
-    std::os::unix::fs::symlink(dir.path(), root.join("pub/updir")).unwrap();
-    std::os::unix::fs::symlink("loop-b", root.join("loop-a")).unwrap();
-    std::os::unix::fs::symlink("loop-a", root.join("loop-b")).unwrap();
+    harness::symlink(dir.join("secret.txt"), root.join("pub/link")).unwrap();
+    harness::symlink(dir.path(), root.join("pub/updir")).unwrap();
+    harness::symlink("loop-b", root.join("loop-a")).unwrap();
+    harness::symlink("loop-a", root.join("loop-b")).unwrap();
     let mut cmd = Command::new(harness::bin("http-serve"));
     cmd.args(["-p", "0", "--timeout", "3s"]).arg(&root);
     let server = harness::start(cmd, Capture::Both);

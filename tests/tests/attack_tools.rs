@@ -8,7 +8,6 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,7 +58,7 @@ fn reset_while_sending_a_large_stdin() {
 }
 
 #[test]
-fn stdin_null_pipe_and_terminal() {
+fn stdin_null_and_pipe() {
     // /dev/null: stdin ends at once, the half-close tells the peer.
     let addr = greeter(b"from null\n");
     let out = tcp_echo().arg(addr.to_string()).stdin(Stdio::null()).output().unwrap();
@@ -74,13 +73,19 @@ fn stdin_null_pipe_and_terminal() {
     assert_eq!(&got, b"from pipe\n");
     drop(child.stdin.take());
     assert!(harness::wait_timeout(&mut child, LIMIT).success());
-    // A terminal: when the peer closes, nobody is typing a stream that
-    // must be delivered, so tcp-echo ends without waiting for Ctrl-D.
+}
+
+/// A terminal on stdin: when the peer closes, nobody is typing a stream
+/// that must be delivered, so tcp-echo ends without waiting for Ctrl-D.
+#[cfg(unix)]
+#[test]
+fn stdin_terminal() {
+    use std::os::fd::{FromRawFd, OwnedFd};
     let addr = greeter(b"from tty\n");
     let (mut master_fd, mut slave_fd) = (0, 0);
-    // SAFETY: as above, with the ints we keep.
+    // SAFETY: openpty writes two new descriptors into the ints we keep.
     let rc = unsafe {
-        libc::openpty(&mut master_fd, &mut slave_fd, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+        libc::openpty(&mut master_fd, &mut slave_fd, std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut())
     };
     assert_eq!(rc, 0, "openpty");
     // SAFETY: the descriptors were just made by openpty and are ours alone.

@@ -43,11 +43,12 @@ fn nginx_big_file_ranges_resume_404_and_redirect() {
     std::fs::write(www.join("folder/index.html"), "folder index\n").unwrap();
     // 1 GiB, sparse but for marks at the start, the middle and the end.
     let big = www.join("big.bin");
-    let file = std::fs::File::create(&big).unwrap();
+    let mut file = std::fs::File::create(&big).unwrap();
     file.set_len(1 << 30).unwrap();
-    use std::os::unix::fs::FileExt;
     for (at, mark) in [(0u64, &b"start"[..]), (1 << 29, b"middle"), ((1 << 30) - 3, b"end")] {
-        file.write_all_at(mark, at).unwrap();
+        use std::io::{Seek, SeekFrom, Write};
+        file.seek(SeekFrom::Start(at)).unwrap();
+        file.write_all(mark).unwrap();
     }
     drop(file);
     let Some(nginx) = peers::nginx(&www) else { return };

@@ -8,7 +8,6 @@
 
 use std::ffi::OsStr;
 use std::net::SocketAddr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -136,7 +135,7 @@ fn wget_mirrors_a_tree_through_the_listings() {
     let dir = TempDir::new("wget-tree");
     let tree = dir.join("tree");
     for (i, name) in TREE.iter().enumerate() {
-        let path = tree.join(OsStr::from_bytes(name));
+        let path = tree.join(harness::os_name(name));
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, format!("file {i}\n")).unwrap();
     }
