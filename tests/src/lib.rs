@@ -28,7 +28,7 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(20);
 pub fn bin(name: &str) -> PathBuf {
     static BUILD: Once = Once::new();
     let dir = target_dir();
-    let path = dir.join(name);
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     if !path.exists() {
         BUILD.call_once(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
