@@ -185,10 +185,9 @@ impl Sink {
             let stdout = shared::sys::stdio::stdout_file().map_err(write_failure("stdout"))?;
             return Ok(Output::Stdout(stdout));
         };
-        if let Ok(meta) = std::fs::metadata(&path)
-            && !meta.is_file()
-        {
-            // `-o /dev/null`, a FIFO, a terminal: write to it as it is.
+        if is_device(&path) || std::fs::metadata(&path).is_ok_and(|meta| !meta.is_file()) {
+            // `-o /dev/null` (`-o NUL` on Windows), a FIFO, a terminal:
+            // write to it as it is.
             let stream =
                 OpenOptions::new().write(true).open(&path).map_err(write_failure(&path.display().to_string()))?;
             return Ok(Output::Stream(stream));
@@ -291,6 +290,13 @@ impl Drop for Sink {
     fn drop(&mut self) {
         self.discard();
     }
+}
+
+/// True for a Windows device name (`NUL`, `CON`, `nul.txt`...), which
+/// Windows opens as the device wherever the path points: it can be
+/// written to, never renamed over. Elsewhere these are ordinary names.
+fn is_device(path: &Path) -> bool {
+    cfg!(windows) && path.file_name().is_some_and(|n| shared::names::is_reserved_device(n.as_encoded_bytes()))
 }
 
 /// `NAME.part` beside `NAME`.

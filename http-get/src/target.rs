@@ -105,14 +105,17 @@ pub fn shown(url: &Url) -> String {
 }
 
 /// A local file name for `-O`: the last path segment, percent-decoded,
-/// with separators, NULs and leading dots removed; `index.html` when
+/// with separators, NULs and leading dots removed, and mended so every
+/// system can hold it (`con` is `con_`, `a:b` is `a_b`); `index.html` when
 /// nothing is left. Never a path: always a name in the current directory.
 pub fn remote_name(url: &Url) -> OsString {
     let last = url.path().rsplit('/').next().unwrap_or("");
     let decoded: Vec<u8> = percent_decode_str(last).collect();
     let cleaned: Vec<u8> = decoded.into_iter().filter(|b| !matches!(b, b'/' | b'\\' | 0)).collect();
     let start = cleaned.iter().position(|&b| b != b'.').unwrap_or(cleaned.len());
-    let name = cleaned[start..].to_vec();
+    // A name any system can create: no device or stream names (`con` is
+    // `con_`, `a:b` is `a_b`), whatever system this runs on.
+    let name = shared::names::mend(&cleaned[start..]);
     if name.is_empty() { "index.html".into() } else { file_name(name) }
 }
 
@@ -220,6 +223,12 @@ mod tests {
             ("http://h/a%5cb", "ab"),
             ("http://h/a%00b", "ab"),
             ("http://h/na%20me.txt?q=1", "na me.txt"),
+            ("http://h/con", "con_"),
+            ("http://h/NUL.txt", "NUL_.txt"),
+            ("http://h/a:b", "a_b"),
+            ("http://h/file.txt%3A%3A$DATA", "file.txt__$DATA"),
+            ("http://h/what%3F.txt", "what_.txt"),
+            ("http://h/trailing.", "trailing_"),
         ];
         for (url, want) in cases {
             assert_eq!(remote_name(&parse(url).unwrap()), std::ffi::OsString::from(want), "{url}");

@@ -169,3 +169,34 @@ fn output_to_a_device_or_fifo_writes_through_it() {
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     assert_eq!(names_in(&dir), vec!["pipe"]);
 }
+
+/// Windows: `-o` replaces an existing file in one step; a file another
+/// program holds open (without letting it be replaced) is left untouched
+/// with exit 23 and nothing else left behind; `-o NUL` is the null device.
+#[cfg(windows)]
+#[test]
+fn windows_atomic_replace_busy_target_and_nul() {
+    use std::os::windows::fs::OpenOptionsExt;
+    let dir = TempDir::new("win-atomic");
+    let out = dir.join("data.bin");
+    std::fs::write(&out, b"old contents").unwrap();
+    let body = harness::pseudo_random(11, 100_000);
+    let s = Scripted::start(vec![reply(response("200 OK", &[], &body))]);
+    let r = http_get(&["-o", out.to_str().unwrap(), &s.url("/data.bin")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(std::fs::read(&out).unwrap() == body, "replaced whole");
+    // Held open with no sharing at all, as an editor or a virus scanner may.
+    let held = std::fs::OpenOptions::new().read(true).share_mode(0).open(&out).unwrap();
+    let s = Scripted::start(vec![reply(response("200 OK", &[], b"new"))]);
+    let r = http_get(&["-o", out.to_str().unwrap(), &s.url("/data.bin")]);
+    assert_eq!(r.code, Some(23), "{}", r.stderr);
+    assert!(r.stderr.starts_with("http-get: writing "), "{}", r.stderr);
+    drop(held);
+    assert!(std::fs::read(&out).unwrap() == body, "left untouched");
+    assert_eq!(names_in(&dir), vec!["data.bin"]);
+    // NUL swallows the body like /dev/null; no file appears.
+    let s = Scripted::start(vec![reply(response("200 OK", &[], b"into the void"))]);
+    let r = http_get_in(dir.path(), &["-o", "NUL", &s.url("/x")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(names_in(&dir), vec!["data.bin"]);
+}

@@ -112,7 +112,7 @@ pub fn run() -> Result<(), Error> {
     let shown = reachable(local);
     let note = if local.ip().is_unspecified() { " (all interfaces)" } else { "" };
     // One write, so a reader never sees half the line.
-    let line = format!("Serving {} at http://{shown}/{note}\n", root.display());
+    let line = format!("Serving {} at http://{shown}/{note}\n", shared::io_text::path(&root));
     let mut out = std::io::stdout().lock();
     out.write_all(line.as_bytes()).and_then(|()| out.flush()).map_err(Error::Stdout)?;
     drop(out);

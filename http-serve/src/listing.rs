@@ -33,15 +33,16 @@ pub struct Entry {
 
 /// Reads the open folder `dir` (opened beneath the root, so this reads the
 /// folder that was checked) and returns its entries in listing order.
-/// Entries that cannot be served (hidden names, FIFOs and devices, broken
-/// symlinks, symlinks out of the root or to hidden names) are left out, so
+/// Entries that cannot be served (hidden names, names Windows would read
+/// as another, FIFOs and devices, broken symlinks, symlinks out of the root
+/// or to hidden names) are left out, so
 /// every link works: a symlink is opened by the same rules as a request
 /// for it, and listed as what it leads to.
 pub fn read(site: &Site, dir: &Found) -> io::Result<Vec<Entry>> {
     let rules = site.rules();
     let mut entries = Vec::new();
     for (name, info) in shared::sys::dir::entries(&dir.file)? {
-        if !rules.hidden && paths::is_hidden(&name) {
+        if !rules.hidden && paths::is_hidden(&name) || shared::names::is_windows_alias(&name) {
             continue;
         }
         let info = if info.kind == Kind::Symlink {

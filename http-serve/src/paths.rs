@@ -17,6 +17,7 @@ use std::fs::{File, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use shared::names::is_windows_alias;
 use shared::sys::beneath::{self, BeneathError, Root};
 
 /// Why a path does not name a servable file.
@@ -86,6 +87,9 @@ pub fn open(root: &Root, path: &[u8], rules: Rules) -> Result<Found, Refusal> {
 /// Opens already-normalised `segments` beneath `root` by `rules`.
 pub fn open_segments(root: &Root, segments: Vec<Vec<u8>>, rules: Rules) -> Result<Found, Refusal> {
     if !rules.hidden && segments.iter().any(|s| is_hidden(s)) {
+        return Err(Refusal::NotFound);
+    }
+    if segments.iter().any(|s| is_windows_alias(s)) {
         return Err(Refusal::NotFound);
     }
     let file = if rules.follow_symlinks {
@@ -198,7 +202,7 @@ mod tests {
             ("/%2e%2e/", bad(above)),
             ("/..%2f..%2fetc/passwd", bad(above)),
             ("/%2e%2e%5c", Err(Refusal::NotFound)),
-            ("/back%5cslash", ok("back\\slash")),
+            ("/back%5cslash", Err(Refusal::NotFound)),
             ("/%252e%252e/", Err(Refusal::NotFound)),
             ("//etc/passwd", Err(Refusal::NotFound)),
             ("/a/../../", bad(above)),

@@ -22,7 +22,7 @@ fn startup_line_names_folder_and_url() {
     let s = Server::start(dir.path(), &[]);
     let line = s.run.stdout.as_ref().unwrap().all()[0].clone();
     let root = std::fs::canonicalize(dir.path()).unwrap();
-    assert_eq!(line, format!("Serving {} at http://{}/", root.display(), s.addr));
+    assert_eq!(line, format!("Serving {} at http://{}/", shared::io_text::path(&root), s.addr));
     assert!(s.addr.ip().is_loopback() && s.addr.port() != 0);
     assert_eq!(get(s.addr, "/x.txt").text(), "x");
 }

@@ -8,23 +8,34 @@ mod common;
 
 use common::*;
 
-#[cfg(unix)]
-/// Names that break naive listings: spaces, `#`, `%`, `?`, quotes, `<`,
-/// non-ASCII and bytes that are not UTF-8.
-const AWKWARD: &[&[u8]] = &[
-    b"plain.txt",
-    b"with space.txt",
-    b"hash#tag.txt",
-    b"100% sure.txt",
-    b"what?.txt",
-    b"quote\"and'apos.txt",
-    b"<script>alert(1)<.html",
-    b"amp&amp.txt",
-    "caf\u{e9} \u{2603}.txt".as_bytes(),
-    b"latin1-\xe9\xff.bin",
-    b"back\\slash.txt",
-    b"semi;colon+plus=eq.txt",
-];
+/// Names that break naive listings: spaces, `#`, `%`, `;`, `&`, quotes,
+/// non-ASCII; on Unix also `?`, `"`, `<` and bytes that are not UTF-8
+/// (which Windows file names cannot hold).
+fn awkward() -> Vec<&'static [u8]> {
+    let mut names: Vec<&[u8]> = vec![
+        b"plain.txt",
+        b"with space.txt",
+        b"hash#tag.txt",
+        b"100% sure.txt",
+        b"apos'trophe.txt",
+        b"amp&amp.txt",
+        "caf\u{e9} \u{2603}.txt".as_bytes(),
+        b"semi;colon+plus=eq.txt",
+    ];
+    if cfg!(unix) {
+        names.extend([&b"what?.txt"[..], b"quote\"and'apos.txt", b"<script>alert(1)<.html", b"latin1-\xe9\xff.bin"]);
+    }
+    names
+}
+
+/// Names Windows would read as another name: never listed, on any system.
+fn aliases() -> Vec<&'static [u8]> {
+    let mut names: Vec<&[u8]> = vec![b"PROGRA~1.TXT", b"trailing dot."];
+    if cfg!(unix) {
+        names.extend([&b"back\\slash.txt"[..], b"nul.txt", b"stream:name"]);
+    }
+    names
+}
 
 fn html_unescape(s: &str) -> String {
     s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
@@ -35,18 +46,18 @@ fn hrefs(page: &str) -> Vec<String> {
     page.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(html_unescape).collect()
 }
 
-// Names that are not UTF-8, and `\`, `"`, `<`, `?` in names, exist only on
-// Unix file systems.
-#[cfg(unix)]
 #[test]
 fn awkward_names_click_through() {
-    use std::ffi::OsStr;
-    use std::os::unix::ffi::OsStrExt;
+    let awkward = awkward();
     let dir = TempDir::new("listing");
-    let sub = dir.join(OsStr::from_bytes(b"dir with #?% \xe9"));
+    let dir_name: &[u8] = if cfg!(unix) { b"dir with #?% \xe9" } else { "dir with #% \u{e9}".as_bytes() };
+    let sub = dir.join(harness::os_name(dir_name));
     std::fs::create_dir(&sub).unwrap();
-    for (i, name) in AWKWARD.iter().enumerate() {
-        std::fs::write(sub.join(OsStr::from_bytes(name)), format!("content {i}")).unwrap();
+    for (i, name) in awkward.iter().enumerate() {
+        std::fs::write(sub.join(harness::os_name(name)), format!("content {i}")).unwrap();
+    }
+    for name in aliases() {
+        std::fs::write(sub.join(harness::os_name(name)), "an alias").unwrap();
     }
     let s = Server::start(dir.path(), &[]);
     let root = get(s.addr, "/");
@@ -60,26 +71,25 @@ fn awkward_names_click_through() {
     let page = listing.text();
     assert!(page.starts_with("<!doctype html>"));
     let links = hrefs(&page);
-    // The parent link and one per file.
+    // The parent link and one per file; the aliases are left out.
     assert_eq!(links[0], "../");
-    assert_eq!(links.len(), AWKWARD.len() + 1, "{links:?}");
+    assert_eq!(links.len(), awkward.len() + 1, "{links:?}");
     let mut fetched = 0;
     for link in &links[1..] {
         let r = get(s.addr, &format!("{dir_url}{link}"));
         assert_eq!(r.status, 200, "{link}");
         let i: usize = r.text().strip_prefix("content ").unwrap().parse().unwrap();
         // The link leads to the file it is named after.
-        let shown = html_unescape(&String::from_utf8_lossy(AWKWARD[i]));
+        let shown = html_unescape(&String::from_utf8_lossy(awkward[i]));
         assert!(page.contains(&format!(">{}</a>", crate_escape(&shown))), "{shown}");
         fetched |= 1 << i;
     }
-    assert_eq!(fetched, (1 << AWKWARD.len()) - 1, "every file reached once");
+    assert_eq!(fetched, (1 << awkward.len()) - 1, "every file reached once");
     let up = get(s.addr, &format!("{dir_url}../"));
     assert_eq!(up.status, 200);
 }
 
 /// The listing's HTML escaping of a display name.
-#[cfg(unix)]
 fn crate_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
@@ -105,7 +115,9 @@ fn order_sizes_and_times() {
 fn json_listing() {
     let dir = TempDir::new("json");
     std::fs::create_dir(dir.join("d")).unwrap();
-    std::fs::write(dir.join("f \"q\".txt"), "12345").unwrap();
+    // A name the JSON must escape (Windows names hold no `"`: there, `'`).
+    let quote = if cfg!(unix) { '"' } else { '\'' };
+    std::fs::write(dir.join(format!("f {quote}q{quote}.txt")), "12345").unwrap();
     let s = Server::start(dir.path(), &[]);
     for req in [request("GET", "/", &["Accept: application/json"]), request("GET", "/?format=json", &[])] {
         let r = exchange(s.addr, &req);
@@ -115,9 +127,32 @@ fn json_listing() {
             text.starts_with("{\"path\":\"/\",\"entries\":[{\"name\":\"d\",\"type\":\"directory\",\"size\":0,"),
             "{text}"
         );
-        assert!(text.contains("{\"name\":\"f \\\"q\\\".txt\",\"type\":\"file\",\"size\":5,\"modified\":\""), "{text}");
-        assert!(text.contains("\"href\":\"f%20%22q%22.txt\"}"), "{text}");
+        let (json, href) = if cfg!(unix) { ("\\\"", "%22") } else { ("'", "%27") };
+        let entry = format!("{{\"name\":\"f {json}q{json}.txt\",\"type\":\"file\",\"size\":5,\"modified\":\"");
+        assert!(text.contains(&entry), "{text}");
+        assert!(text.contains(&format!("\"href\":\"f%20{href}q{href}.txt\"}}")), "{text}");
     }
     let html = exchange(s.addr, &request("GET", "/", &["Accept: text/html"]));
     assert_eq!(html.header("Content-Type"), Some("text/html; charset=utf-8"));
+}
+
+/// Windows: a name that is not valid UTF-16 (a lone surrogate) is listed
+/// with a replacement character and its link, percent-encoded from the
+/// name's WTF-8 bytes, opens it.
+#[cfg(windows)]
+#[test]
+fn names_that_are_not_utf16_are_listed_and_open() {
+    use std::os::windows::ffi::OsStringExt;
+    let dir = TempDir::new("wtf16");
+    let name = std::ffi::OsString::from_wide(&[0x61, 0xd800, 0x62]);
+    if std::fs::write(dir.join(&name), "lone surrogate").is_err() {
+        eprintln!("skipped: this system cannot make a name that is not valid UTF-16 (Wine cannot)");
+        return;
+    }
+    let s = Server::start(dir.path(), &[]);
+    let page = get(s.addr, "/").text();
+    // Shown with replacement characters, linked byte for byte.
+    assert!(page.contains(">a\u{fffd}"), "{page}");
+    assert!(page.contains("href=\"a%ED%A0%80b\""), "{page}");
+    assert_eq!(get(s.addr, "/a%ED%A0%80b").text(), "lone surrogate");
 }

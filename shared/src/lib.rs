@@ -49,6 +49,7 @@
 pub mod duration;
 pub mod http;
 pub mod io_text;
+pub mod names;
 pub mod net;
 #[allow(unsafe_code)]
 pub mod sys;

@@ -50,7 +50,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
         let local = listener.local_addr().map_err(Error::Socket)?;
         if port == 0 || cli.verbose {
-            eprintln!("tcp-echo: listening on {local}");
+            shared::io_text::stderr_line(&format!("tcp-echo: listening on {local}"));
         }
         if cli.echo {
             return echo::serve(listener, cli.max_clients as usize, cli.timeout, cli.verbose).map_err(Error::Echo);

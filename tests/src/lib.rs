@@ -339,14 +339,10 @@ pub fn run(mut cmd: Command, stdin: Option<&[u8]>, timeout: Duration) -> Finishe
     Finished { code: status.code(), stdout, stderr }
 }
 
-/// Peak resident memory of a running process in KiB (VmHWM).
+/// Peak resident memory of a running process in KiB: VmHWM on Linux, the
+/// peak working set on Windows; 0 where it cannot be read.
 pub fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    measure::peak_rss_kib(pid)
 }
 
 /// A loopback address where connecting hangs: a listener that never
@@ -383,12 +379,19 @@ pub fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) -> std::io::Res
     }
     #[cfg(windows)]
     {
-        let (target, link) = (target.as_ref(), link.as_ref());
-        let resolved = link.parent().map_or_else(|| target.to_path_buf(), |dir| dir.join(target));
+        // Windows links name their target with its own separator.
+        let target = PathBuf::from(target.as_ref().to_string_lossy().replace('/', "\\"));
+        let link = link.as_ref();
+        let resolved = link.parent().map_or_else(|| target.clone(), |dir| dir.join(&target));
         if resolved.is_dir() {
-            std::os::windows::fs::symlink_dir(target, link)
+            std::os::windows::fs::symlink_dir(&target, link)?;
         } else {
-            std::os::windows::fs::symlink_file(target, link)
+            std::os::windows::fs::symlink_file(&target, link)?;
+        }
+        // Wine says yes and makes nothing.
+        match std::fs::symlink_metadata(link) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "symbolic links are not made here")),
         }
     }
 }

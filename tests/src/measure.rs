@@ -32,8 +32,23 @@ pub fn run_measured(mut cmd: Command, timeout: Duration) -> (Finished, u64) {
     (Finished { code, stdout, stderr }, max_rss)
 }
 
+/// Peak resident memory of a running process in KiB.
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    imp::peak_rss_kib(pid)
+}
+
 #[cfg(unix)]
 mod imp {
+    /// VmHWM from /proc (Linux); 0 elsewhere.
+    pub fn peak_rss_kib(pid: u32) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     use std::process::Child;
 
     /// The exit code and peak RSS in KiB once the child has exited. The
@@ -61,19 +76,40 @@ mod imp {
 mod imp {
     use std::os::windows::io::AsRawHandle;
     use std::process::Child;
+    use windows_sys::Win32::Foundation::CloseHandle;
     use windows_sys::Win32::System::ProcessStatus::{GetProcessMemoryInfo, PROCESS_MEMORY_COUNTERS};
+    use windows_sys::Win32::System::Threading::{OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_VM_READ};
+
+    /// The peak working set of a running process.
+    pub fn peak_rss_kib(pid: u32) -> u64 {
+        // SAFETY: OpenProcess takes plain values; the handle it returns is
+        // closed below.
+        let handle = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, 0, pid) };
+        if handle.is_null() {
+            return 0;
+        }
+        let rss = counters(handle);
+        // SAFETY: the handle was opened above and is closed once.
+        unsafe { CloseHandle(handle) };
+        rss
+    }
+
+    /// The peak working set in KiB of the process behind `handle`.
+    fn counters(handle: windows_sys::Win32::Foundation::HANDLE) -> u64 {
+        // SAFETY: an all-zero PROCESS_MEMORY_COUNTERS is a valid value.
+        let mut counters: PROCESS_MEMORY_COUNTERS = unsafe { std::mem::zeroed() };
+        let size = std::mem::size_of::<PROCESS_MEMORY_COUNTERS>() as u32;
+        // SAFETY: the process handle is open and `counters` is valid for
+        // writes of `size` bytes.
+        let ok = unsafe { GetProcessMemoryInfo(handle, &mut counters, size) };
+        if ok != 0 { counters.PeakWorkingSetSize as u64 / 1024 } else { 0 }
+    }
 
     /// The exit code and peak working set in KiB once the child has
     /// exited (its handle, still open, keeps the counters readable).
     pub fn try_wait(child: &mut Child) -> Option<(Option<i32>, u64)> {
         let status = child.try_wait().ok()??;
-        // SAFETY: an all-zero PROCESS_MEMORY_COUNTERS is a valid value.
-        let mut counters: PROCESS_MEMORY_COUNTERS = unsafe { std::mem::zeroed() };
-        let size = std::mem::size_of::<PROCESS_MEMORY_COUNTERS>() as u32;
-        // SAFETY: the process handle is open (owned by `child`) and
-        // `counters` is valid for writes of `size` bytes.
-        let ok = unsafe { GetProcessMemoryInfo(child.as_raw_handle(), &mut counters, size) };
-        let rss = if ok != 0 { counters.PeakWorkingSetSize as u64 / 1024 } else { 0 };
-        Some((status.code(), rss))
+        // The handle, still open (owned by `child`), keeps the counters.
+        Some((status.code(), counters(child.as_raw_handle())))
     }
 }

@@ -35,7 +35,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
         let local = socket.local_addr().map_err(Error::Setup)?;
         if port == 0 || cli.verbose {
-            eprintln!("udp-echo: listening on {local}");
+            shared::io_text::stderr_line(&format!("udp-echo: listening on {local}"));
         }
         let opts = receive::Options { echo: cli.echo, count: cli.count, verbose: cli.verbose };
         return receive::run(socket, opts);

@@ -75,10 +75,11 @@ fn bind_one(addr: SocketAddr, family: Family, kind: Kind) -> io::Result<Socket> 
         let v6_only = family == Family::V6 || !addr.ip().is_unspecified();
         socket.set_only_v6(v6_only)?;
     }
-    if let Kind::Tcp = kind {
-        // Restarting a server must not fail on connections in TIME_WAIT.
-        socket.set_reuse_address(true)?;
-    }
+    // A port someone else listens on must be refused everywhere. On Unix,
+    // SO_REUSEADDR only lets a restarted server past connections in
+    // TIME_WAIT; on Windows it would let two programs share a port, and
+    // the exclusive-use option is what keeps others from taking ours.
+    crate::sys::socket::claim_address(&socket, matches!(kind, Kind::Tcp))?;
     socket.bind(&addr.into())?;
     Ok(socket)
 }

@@ -16,7 +16,9 @@
 //! - **Windows**: the path is opened (as a verbatim `\\?\` path, so Windows
 //!   strips no trailing dots and maps no device names), then the opened
 //!   handle's final path (`GetFinalPathNameByHandleW`: links, junctions and
-//!   8.3 short names all resolved) must lie inside the folder's own.
+//!   8.3 short names all resolved) must lie inside the folder's own. A name
+//!   found only because Windows ignores case is not found, as on a system
+//!   that does not.
 //!
 //! Either way the caller learns the names of what was really opened when a
 //! link made them differ from the names asked for, so rules about names
@@ -163,7 +165,8 @@ fn valid_name(name: &[u8]) -> bool {
 }
 
 /// A name's bytes (as a URL or a listing carries them) as an OS string:
-/// any bytes on Unix; on Windows, UTF-8 (`None` otherwise).
+/// any bytes on Unix; on Windows, WTF-8 (UTF-8, or the encoded form of a
+/// name that is not valid UTF-16), `None` otherwise.
 pub fn os_name(name: &[u8]) -> Option<Cow<'_, OsStr>> {
     #[cfg(unix)]
     {
@@ -171,7 +174,11 @@ pub fn os_name(name: &[u8]) -> Option<Cow<'_, OsStr>> {
     }
     #[cfg(windows)]
     {
-        std::str::from_utf8(name).ok().map(|s| Cow::Borrowed(OsStr::new(s)))
+        use std::os::windows::ffi::OsStringExt;
+        match std::str::from_utf8(name) {
+            Ok(s) => Some(Cow::Borrowed(OsStr::new(s))),
+            Err(_) => crate::names::wtf8_to_utf16(name).map(|w| Cow::Owned(std::ffi::OsString::from_wide(&w))),
+        }
     }
 }
 
@@ -421,12 +428,25 @@ mod imp {
             let below = real.strip_prefix(&self.final_path).map_err(|_| BeneathError::Outside)?;
             let real = super::names_of(below);
             let same = real.len() == names.len() && real.iter().zip(names).all(|(r, n)| r.as_slice() == n.as_ref());
+            // Windows found the name in another case (`INDEX.HTML` for
+            // `index.html`); a case-sensitive system would not, so neither
+            // does this.
+            let case_alias =
+                !same && real.len() == names.len() && real.iter().zip(names).all(|(r, n)| fold(r) == fold(n.as_ref()));
+            if case_alias {
+                return Err(BeneathError::Io(io::Error::from(io::ErrorKind::NotFound)));
+            }
             Ok(Opened { file, real: (!same).then_some(real) })
         }
     }
 
     pub fn open_anywhere(path: &Path) -> io::Result<File> {
         open(path)
+    }
+
+    /// A name in the case Windows compares names in.
+    fn fold(name: &[u8]) -> String {
+        String::from_utf8_lossy(name).to_lowercase()
     }
 
     /// Opens a file or a folder for reading (folders need backup

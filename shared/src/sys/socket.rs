@@ -31,6 +31,15 @@ pub fn set_cork(sock: &impl AsSock, on: bool) -> io::Result<()> {
     imp::set_cork(sock, on)
 }
 
+/// Sets what binding `sock` needs so that an address in use by another
+/// program is refused and a restarted server is not: SO_REUSEADDR for TCP
+/// on Unix (TIME_WAIT connections do not block a new listener); on Windows
+/// SO_EXCLUSIVEADDRUSE (its SO_REUSEADDR would let two listeners share a
+/// port).
+pub fn claim_address(sock: &impl AsSock, tcp: bool) -> io::Result<()> {
+    imp::claim_address(sock, tcp)
+}
+
 /// True when an error from `accept` means the process (or the system) has
 /// no descriptors or buffers left: a server should close something or wait.
 pub fn out_of_descriptors(e: &io::Error) -> bool {
@@ -51,6 +60,10 @@ mod imp {
 
     pub fn set_cork(sock: &impl AsSock, on: bool) -> io::Result<()> {
         rustix::net::sockopt::set_tcp_cork(sock.as_fd(), on).map_err(os)
+    }
+
+    pub fn claim_address(sock: &impl AsSock, tcp: bool) -> io::Result<()> {
+        if tcp { socket2::SockRef::from(sock).set_reuse_address(true) } else { Ok(()) }
     }
 
     pub fn out_of_descriptors(e: &io::Error) -> bool {
@@ -94,6 +107,10 @@ mod imp {
         Ok(())
     }
 
+    pub fn claim_address(sock: &impl AsSock, tcp: bool) -> io::Result<()> {
+        if tcp { socket2::SockRef::from(sock).set_reuse_address(true) } else { Ok(()) }
+    }
+
     pub fn out_of_descriptors(e: &io::Error) -> bool {
         use rustix::io::Errno;
         matches!(Errno::from_io_error(e), Some(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM))
@@ -104,7 +121,9 @@ mod imp {
 mod imp {
     use super::AsSock;
     use std::io;
-    use windows_sys::Win32::Networking::WinSock::{WSAEMFILE, WSAENOBUFS};
+    use windows_sys::Win32::Networking::WinSock::{
+        SO_EXCLUSIVEADDRUSE, SOCKET, SOL_SOCKET, WSAEMFILE, WSAENOBUFS, setsockopt,
+    };
 
     pub fn send(sock: &impl AsSock, buf: &[u8], _more: bool) -> io::Result<usize> {
         crate::sys::retry(|| socket2::SockRef::from(sock).send(buf))
@@ -112,6 +131,23 @@ mod imp {
 
     pub fn set_cork(_sock: &impl AsSock, _on: bool) -> io::Result<()> {
         Ok(())
+    }
+
+    pub fn claim_address(sock: &impl AsSock, _tcp: bool) -> io::Result<()> {
+        use std::os::windows::io::AsRawSocket;
+        let on: i32 = 1;
+        // SAFETY: setsockopt reads an int of the size given, from this
+        // stack frame; the socket is borrowed and open for the call.
+        let rc = unsafe {
+            setsockopt(
+                sock.as_socket().as_raw_socket() as SOCKET,
+                SOL_SOCKET,
+                SO_EXCLUSIVEADDRUSE,
+                (&on as *const i32).cast(),
+                std::mem::size_of::<i32>() as i32,
+            )
+        };
+        if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
     }
 
     pub fn out_of_descriptors(e: &io::Error) -> bool {
