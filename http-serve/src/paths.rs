@@ -11,14 +11,13 @@
 //!
 //! With `--follow-symlinks` links may lead anywhere: the path is resolved
 //! with realpath and opened by path, and only the names asked for are
-//! checked.
+//! checked (`Root::open_following`).
 
 use std::fs::{File, Metadata};
 use std::io;
-use std::path::{Path, PathBuf};
 
 use shared::names::is_windows_alias;
-use shared::sys::beneath::{self, BeneathError, Root};
+use shared::sys::beneath::{BeneathError, Root};
 
 /// Why a path does not name a servable file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,32 +91,18 @@ pub fn open_segments(root: &Root, segments: Vec<Vec<u8>>, rules: Rules) -> Resul
     if segments.iter().any(|s| is_windows_alias(s)) {
         return Err(Refusal::NotFound);
     }
-    let file = if rules.follow_symlinks {
-        let path = follow(root.path(), &segments)?;
-        beneath::open_anywhere(&path).map_err(|e| refusal_for(&e))?
-    } else {
-        let opened = root.open(&segments).map_err(|e| match e {
-            BeneathError::Io(e) => refusal_for(&e),
-            _ => Refusal::NotFound,
-        })?;
-        // A symlink inside the root may still lead to a hidden name.
-        if !rules.hidden && opened.real.as_ref().is_some_and(|real| real.iter().any(|s| is_hidden(s))) {
-            return Err(Refusal::NotFound);
-        }
-        opened.file
-    };
+    let opened = if rules.follow_symlinks { root.open_following(&segments) } else { root.open(&segments) };
+    let opened = opened.map_err(|e| match e {
+        BeneathError::Io(e) => refusal_for(&e),
+        _ => Refusal::NotFound,
+    })?;
+    // A symlink inside the root may still lead to a hidden name.
+    if !rules.hidden && opened.real.as_ref().is_some_and(|real| real.iter().any(|s| is_hidden(s))) {
+        return Err(Refusal::NotFound);
+    }
+    let file = opened.file;
     let meta = file.metadata().map_err(|e| refusal_for(&e))?;
     Ok(Found { segments, file, meta })
-}
-
-/// `--follow-symlinks`: the path of `segments` below `root`, with every
-/// symlink resolved, wherever it leads.
-fn follow(root: &Path, segments: &[Vec<u8>]) -> Result<PathBuf, Refusal> {
-    let mut full = root.to_path_buf();
-    for s in segments {
-        full.push(beneath::os_name(s).ok_or(Refusal::NotFound)?);
-    }
-    std::fs::canonicalize(&full).map_err(|e| refusal_for(&e))
 }
 
 /// Maps a file system error to the status it deserves: only a permission
@@ -165,6 +150,7 @@ mod tests {
     use super::*;
     use shared::http::target::parse_target;
     use shared::sys::beneath::Method;
+    use std::path::Path;
 
     use super::fixture::tree;
 

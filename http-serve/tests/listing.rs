@@ -29,10 +29,12 @@ fn awkward() -> Vec<&'static [u8]> {
 }
 
 /// Names Windows would read as another name: never listed, on any system.
+/// (Windows itself stores only the short-name form literally; it would
+/// make the others into other names or refuse them.)
 fn aliases() -> Vec<&'static [u8]> {
-    let mut names: Vec<&[u8]> = vec![b"PROGRA~1.TXT", b"trailing dot."];
+    let mut names: Vec<&[u8]> = vec![b"PROGRA~1.TXT"];
     if cfg!(unix) {
-        names.extend([&b"back\\slash.txt"[..], b"nul.txt", b"stream:name"]);
+        names.extend([&b"back\\slash.txt"[..], b"nul.txt", b"stream:name", b"trailing dot."]);
     }
     names
 }

@@ -182,11 +182,40 @@ pub fn os_name(name: &[u8]) -> Option<Cow<'_, OsStr>> {
     }
 }
 
-/// Opens `path` for reading, wherever it is, without blocking on a FIFO
-/// (and, on Windows, a folder too): for `--follow-symlinks`, where links
-/// may lead anywhere by choice.
-pub fn open_anywhere(path: &Path) -> io::Result<File> {
-    imp::open_anywhere(path)
+impl Root {
+    /// Opens the path made of `names` below the root, following symlinks
+    /// wherever they lead (the caller chose to: `--follow-symlinks`),
+    /// without blocking on a FIFO. The same names are refused as by
+    /// [`Root::open`]; on Windows a name found only because Windows
+    /// ignores case is not found either.
+    pub fn open_following<S: AsRef<[u8]>>(&self, names: &[S]) -> Result<Opened, BeneathError> {
+        let mut full = self.path.clone();
+        for name in names {
+            let name = name.as_ref();
+            if !valid_name(name) {
+                return Err(BeneathError::BadName);
+            }
+            full.push(os_name(name).ok_or(BeneathError::BadName)?);
+        }
+        let real = std::fs::canonicalize(&full).map_err(BeneathError::Io)?;
+        if cfg!(windows)
+            && let Ok(below) = real.strip_prefix(&self.path)
+            && case_alias(&names_of(below), names)
+        {
+            return Err(BeneathError::Io(io::Error::from(io::ErrorKind::NotFound)));
+        }
+        let file = imp::open_anywhere(&real).map_err(BeneathError::Io)?;
+        Ok(Opened { file, real: None })
+    }
+}
+
+/// True when `real` names the same path as `asked` except for case: what
+/// a case-insensitive system finds and a case-sensitive one does not.
+fn case_alias<S: AsRef<[u8]>>(real: &[Vec<u8>], asked: &[S]) -> bool {
+    let fold = |n: &[u8]| String::from_utf8_lossy(n).to_lowercase();
+    real.len() == asked.len()
+        && real.iter().zip(asked).any(|(r, a)| r.as_slice() != a.as_ref())
+        && real.iter().zip(asked).all(|(r, a)| fold(r) == fold(a.as_ref()))
 }
 
 /// Splits a path below the root into its names' bytes.
@@ -427,26 +456,19 @@ mod imp {
             let real = final_path(&file).map_err(BeneathError::Io)?;
             let below = real.strip_prefix(&self.final_path).map_err(|_| BeneathError::Outside)?;
             let real = super::names_of(below);
-            let same = real.len() == names.len() && real.iter().zip(names).all(|(r, n)| r.as_slice() == n.as_ref());
             // Windows found the name in another case (`INDEX.HTML` for
             // `index.html`); a case-sensitive system would not, so neither
             // does this.
-            let case_alias =
-                !same && real.len() == names.len() && real.iter().zip(names).all(|(r, n)| fold(r) == fold(n.as_ref()));
-            if case_alias {
+            if super::case_alias(&real, names) {
                 return Err(BeneathError::Io(io::Error::from(io::ErrorKind::NotFound)));
             }
+            let same = real.len() == names.len() && real.iter().zip(names).all(|(r, n)| r.as_slice() == n.as_ref());
             Ok(Opened { file, real: (!same).then_some(real) })
         }
     }
 
     pub fn open_anywhere(path: &Path) -> io::Result<File> {
         open(path)
-    }
-
-    /// A name in the case Windows compares names in.
-    fn fold(name: &[u8]) -> String {
-        String::from_utf8_lossy(name).to_lowercase()
     }
 
     /// Opens a file or a folder for reading (folders need backup
@@ -585,6 +607,22 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(t);
+    }
+
+    #[test]
+    fn case_alias_table() {
+        let v = |names: &[&str]| names.iter().map(|n| n.as_bytes().to_vec()).collect::<Vec<_>>();
+        let cases: &[(&[&str], &[&str], bool)] = &[
+            (&["index.html"], &["index.html"], false),
+            (&["index.html"], &["INDEX.HTML"], true),
+            (&["Docs", "a.txt"], &["docs", "a.txt"], true),
+            (&["caf\u{e9}"], &["CAF\u{c9}"], true),
+            (&["sub", "a.txt"], &["in"], false),
+            (&["target.txt"], &["link.txt"], false),
+        ];
+        for (real, asked, want) in cases {
+            assert_eq!(case_alias(&v(real), &v(asked)), *want, "{real:?} for {asked:?}");
+        }
     }
 
     #[test]
