@@ -10,11 +10,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore, SignatureScheme, StreamOwned};
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use shared::tls::TlsError;
+use shared::tls::client::{ClientOptions, client_config};
 use url::{Host, Url};
 
 use crate::error::{Error, Kind};
@@ -47,43 +46,23 @@ impl Lazy {
     }
 }
 
-/// Builds the client configuration: the CA file given (only it), else the
-/// system's store, else the bundled Mozilla roots; `insecure` skips
-/// certificate checks (signatures are still verified).
+/// Builds the client configuration (`shared::tls::client`): the CA file
+/// given (only it), else the system's store, else the bundled Mozilla
+/// roots; `insecure` skips certificate checks (signatures are still
+/// verified). A CA file that cannot be used is a usage error.
 pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, Error> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::new(Kind::TlsHandshake, format!("TLS set-up: {e}")).because(e))?;
-    let mut config = if insecure {
-        let verifier = NoCertCheck(provider.signature_verification_algorithms);
-        builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier)).with_no_client_auth()
-    } else {
-        builder.with_root_certificates(roots(cacert)?).with_no_client_auth()
+    let options = ClientOptions {
+        ca_file: cacert.map(Path::to_path_buf),
+        insecure,
+        alpn: vec![b"http/1.1".to_vec()],
+        identity: None,
     };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
-}
-
-fn roots(cacert: Option<&Path>) -> Result<RootCertStore, Error> {
-    let mut store = RootCertStore::empty();
-    if let Some(path) = cacert {
-        let bad = |e: &dyn std::fmt::Display| Error::new(Kind::Usage, format!("--cacert {}: {e}", path.display()));
-        for cert in CertificateDer::pem_file_iter(path).map_err(|e| bad(&e).because(e))? {
-            let cert = cert.map_err(|e| bad(&e).because(e))?;
-            store.add(cert).map_err(|e| bad(&e).because(e))?;
+    client_config(&options).map_err(|e| match &e {
+        TlsError::File { path, why } => {
+            Error::new(Kind::Usage, format!("--cacert {}: {why}", path.display())).because(e)
         }
-        if store.is_empty() {
-            return Err(bad(&"no certificate in the file"));
-        }
-        return Ok(store);
-    }
-    let native = rustls_native_certs::load_native_certs();
-    let (added, _) = store.add_parsable_certificates(native.certs);
-    if added == 0 {
-        store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    Ok(store)
+        _ => Error::new(Kind::TlsHandshake, e.to_string()).because(e),
+    })
 }
 
 /// Performs the handshake on `tcp` for the URL's host, within `limit`.
@@ -143,46 +122,4 @@ fn handshake_error(shown: &str, e: io::Error) -> Error {
 }
 
 /// The rustls error inside an I/O error, if that is what it is.
-pub fn rustls_error(e: &io::Error) -> Option<&rustls::Error> {
-    e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>())
-}
-
-/// `-k`: accepts any certificate, but still checks that the server holds
-/// the key of the certificate it sent.
-#[derive(Debug)]
-struct NoCertCheck(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for NoCertCheck {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
-}
+pub use shared::tls::rustls_error;

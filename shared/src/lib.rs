@@ -11,6 +11,9 @@
 //!   beneath a folder, zero-copy moves, socket options, standard streams.
 //!   Linux's fast paths live there, each beside a fallback for every other
 //!   system that gives the same bytes and the same errors.
+//! - `tls` (the `tls` feature): which roots a client trusts, and a
+//!   server's certificate from files or made in memory, for every tool.
+//! - [`names`]: file names every system can hold.
 //! - [`duration`] and [`io_text`]: durations as typed on command lines, and
 //!   I/O errors in words, the same in every tool and on every system.
 //!
@@ -53,3 +56,5 @@ pub mod names;
 pub mod net;
 #[allow(unsafe_code)]
 pub mod sys;
+#[cfg(feature = "tls")]
+pub mod tls;
