@@ -15,6 +15,7 @@
 //! | [`socket`] | sending with more to come, corking, descriptor exhaustion | `MSG_MORE`, `TCP_CORK` | `TCP_NOPUSH` | nothing | nothing |
 //! | [`dir`] | the entries of an open folder | `getdents` | `getdents` | `readdir` | `FindFirstFile` on the checked path |
 //! | [`stdio`] | standard input and output as files, without translation | `dup` | `dup` | `dup` | `DuplicateHandle` |
+//! | [`interfaces`] | the network interfaces and their addresses | `getifaddrs` | `getifaddrs` | `getifaddrs` | `GetAdaptersAddresses` |
 //!
 //! The walk is the fallback for every Unix without `openat2` (and for Linux
 //! kernels before 5.6, or where a seccomp filter refuses it); on Linux the
@@ -31,6 +32,7 @@
 
 pub mod beneath;
 pub mod dir;
+pub mod interfaces;
 pub mod sendfile;
 pub mod socket;
 pub mod splice;
