@@ -6,8 +6,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use http_serve::paths::{Rules, is_windows_alias, open, segments};
+use http_serve::paths::{Rules, open, segments};
 use libfuzzer_sys::fuzz_target;
+use shared::names::is_windows_alias;
 use shared::sys::beneath::{Method, Root};
 
 /// A small tree with a secret beside the root and symlinks out and in,
