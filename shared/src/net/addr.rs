@@ -97,6 +97,22 @@ impl fmt::Display for AddrError {
     }
 }
 
+impl AddrError {
+    /// True when the address was typed wrong (a usage error), rather than
+    /// looked up and not found (a network one).
+    pub fn is_typing(&self) -> bool {
+        matches!(
+            self,
+            AddrError::Empty
+                | AddrError::MissingPort(_)
+                | AddrError::BadPort(_)
+                | AddrError::EmptyHost(_)
+                | AddrError::BareIpv6(_)
+                | AddrError::BadBrackets(_)
+        )
+    }
+}
+
 impl std::error::Error for AddrError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
