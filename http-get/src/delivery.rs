@@ -12,8 +12,8 @@ use crate::copy::{self, Copied, Out};
 use crate::error::{Error, Kind};
 use crate::job::{FailMode, Job};
 use crate::progress::Progress;
-use crate::response::{self, Response};
-use crate::sink::{Begin, ResumePoint, Sink, WriteFail};
+use crate::response::Response;
+use crate::sink::{Begin, Dest, ResumePoint, Sink, WriteFail};
 use crate::target;
 use crate::writeout::Facts;
 
@@ -41,11 +41,14 @@ pub struct Delivery<'a> {
     pub url: &'a Url,
     /// What `--continue` found on disk when the request was made.
     pub resume: ResumePoint,
+    /// The heads of the redirects that led here, as received, for `-i`
+    /// and `-I` (curl prints every hop's).
+    pub earlier_heads: &'a [u8],
 }
 
 impl Delivery<'_> {
     /// Decides what the response's status means, then streams it out.
-    pub fn deliver(self, response: Response) -> Result<Ended, Error> {
+    pub fn deliver(mut self, response: Response) -> Result<Ended, Error> {
         let job = self.job;
         let shown = target::shown(self.url);
         let status = response.head.status;
@@ -72,18 +75,24 @@ impl Delivery<'_> {
                 _ => {}
             }
         }
-        let mut http_error = (status >= 400 && job.fail != FailMode::NoFail)
+        let http_error = (status >= 400 && job.fail != FailMode::NoFail)
             .then(|| Error::http_status(&shown, status, &response.head.reason));
-        if let Some(e) = http_error.take_if(|_| job.fail == FailMode::Fail) {
+        let show_head = job.head || job.include;
+        if job.fail == FailMode::Fail
+            && let Some(e) = http_error
+        {
+            // -i and -I still show the head (every hop's) of a response
+            // that fails; the body is never written. A file is not kept
+            // after a failure, so only stdout shows it.
+            if show_head && job.dest == Dest::Stdout {
+                self.sink.begin(name_url, Begin::Fresh, self.resume.source)?;
+                self.write_heads(&response.raw)?;
+            }
             return Err(e);
         }
         self.sink.begin(name_url, begin, self.resume.source)?;
-        if job.head || job.include {
-            match self.sink.write(&response::head_text(&response.head)) {
-                Ok(()) => {}
-                Err(WriteFail::Closed) => return Ok(Ended::StdoutClosed),
-                Err(WriteFail::Failed(e)) => return Err(e),
-            }
+        if show_head && self.write_heads(&response.raw)? == Copied::ReaderGone {
+            return Ok(Ended::StdoutClosed);
         }
         let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
         let done = if begin == Begin::Append { offset } else { 0 };
@@ -104,6 +113,20 @@ impl Delivery<'_> {
             Some(e) => Ended::HttpError(e),
             None => Ended::Done,
         })
+    }
+}
+
+impl Delivery<'_> {
+    /// Writes the redirects' heads, then `last`, exactly as received.
+    fn write_heads(&mut self, last: &[u8]) -> Result<Copied, Error> {
+        for bytes in [self.earlier_heads, last] {
+            match self.sink.write(bytes) {
+                Ok(()) => {}
+                Err(WriteFail::Closed) => return Ok(Copied::ReaderGone),
+                Err(WriteFail::Failed(e)) => return Err(e),
+            }
+        }
+        Ok(Copied::All)
     }
 }
 

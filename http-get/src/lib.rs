@@ -18,6 +18,7 @@
 //! | [`job`] | the checked command line, and the requests of a redirect chain |
 //! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
 //! | [`request`] | one request sent and its response head read |
+//! | [`head`] | a response head read as it came: its bytes for `-i`, every line under 64 KiB |
 //! | [`response`] | a response owning its connection; its body framed or as the bare socket |
 //! | [`delivery`] | what the final status means, `--continue` answers, the output committed |
 //! | [`copy`] | a body to the output: read and write, or zero-copy through `shared::sys` |
@@ -35,6 +36,7 @@ pub mod cli;
 pub mod copy;
 pub mod delivery;
 pub mod error;
+pub mod head;
 pub mod job;
 pub mod net;
 pub mod progress;

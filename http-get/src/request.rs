@@ -9,8 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use shared::http::framing::response_body;
-use shared::http::head::Limits;
-use shared::http::response::{ResponseHead, read_final_response};
+use shared::http::response::ResponseHead;
 use url::Url;
 
 use crate::error::Error;
@@ -91,19 +90,19 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
 
     // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
-    let limits = Limits { max_line: 64 * 1024, max_head: 256 * 1024, max_headers: 256 };
-    let head = read_final_response(&mut conn, &mut buf, &limits, None, |interim| {
+    let received = crate::head::read_final(&mut conn, &mut buf, |interim| {
         if settings.verbose {
             print_head(interim);
         }
     })
     .map_err(|e| Error::head(&shown, e))?;
+    let head = received.head;
     if settings.verbose {
         print_head(&head);
     }
     let length =
         response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(&shown, e))?;
-    Ok(Response::new(head, length, buf, conn))
+    Ok(Response::new(head, received.raw, length, buf, conn))
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {

@@ -26,6 +26,8 @@ pub type FramedBody = Body<BufReader<Chain<Cursor<Vec<u8>>, Timed>>>;
 pub struct Response {
     /// The final head.
     pub head: ResponseHead,
+    /// The heads' bytes as received (interim ones first), for `-i`.
+    pub raw: Vec<u8>,
     /// How the body ends (RFC 9112 6.3).
     length: BodyLength,
     /// Bytes read past the head while reading it: the body's first bytes.
@@ -51,10 +53,10 @@ pub struct SocketBody {
 }
 
 impl Response {
-    /// A response with `head` read from `conn`; `early` is what was read
-    /// past the head, `length` how the body ends.
-    pub fn new(head: ResponseHead, length: BodyLength, early: Vec<u8>, conn: Timed) -> Response {
-        Response { head, length, early, conn }
+    /// A response with `head` (received as `raw`) read from `conn`;
+    /// `early` is what was read past the head, `length` how the body ends.
+    pub fn new(head: ResponseHead, raw: Vec<u8>, length: BodyLength, early: Vec<u8>, conn: Timed) -> Response {
+        Response { head, raw, length, early, conn }
     }
 
     /// The body, read through its framing: works for every response.
@@ -96,21 +98,6 @@ pub enum TakenBody {
     Socket(SocketBody),
 }
 
-/// The response head as text, for `-i` and `-I` (lines end in CRLF, then a
-/// blank line).
-pub fn head_text(head: &ResponseHead) -> Vec<u8> {
-    let mut out = head.status_line().into_bytes();
-    out.extend_from_slice(b"\r\n");
-    for (name, value) in head.headers.iter() {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +115,7 @@ mod tests {
         let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let clock = Clock { deadline: None, idle: Duration::from_secs(5) };
         let (head, _) = parse_response(b"HTTP/1.1 200 OK\r\n\r\n", &Limits::default()).unwrap().unwrap();
-        (Response::new(head, length, early.to_vec(), Timed::new(Stream::Plain(tcp), clock)), listener)
+        (Response::new(head, Vec::new(), length, early.to_vec(), Timed::new(Stream::Plain(tcp), clock)), listener)
     }
 
     /// The bare socket only when asked for and the framing allows it; the

@@ -50,10 +50,10 @@ impl Finished {
 pub fn run(job: &Job) -> Finished {
     let started = Instant::now();
     let mut sink = Sink::new(job.dest.clone(), job.resume);
-    let mut wait = Duration::from_secs(1);
-    let mut tries = 0;
+    let mut retries = Retries { done: 0, wait: Duration::from_secs(1) };
     loop {
-        let mut attempt = Attempt { job, sink: &mut sink, facts: Facts::default(), retry_after: None };
+        let mut attempt =
+            Attempt { job, sink: &mut sink, facts: Facts::default(), retry_after: None, retries: &retries };
         let result = attempt.run();
         let Attempt { mut facts, retry_after, .. } = attempt;
         facts.time_total = started.elapsed();
@@ -63,24 +63,46 @@ pub fn run(job: &Job) -> Finished {
             Ok(Ended::HttpError(e)) | Err(e) => e,
         };
         sink.discard();
-        if error.kind().retryable() && tries < job.retry && sink.streamed() == 0 {
-            let pause = retry_after.unwrap_or(wait).min(MAX_RETRY_WAIT);
-            let left = job.settings.clock.deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            if left.is_none_or(|l| l > pause) {
-                tries += 1;
-                if !job.quiet {
-                    eprintln!(
-                        "http-get: {error}; retrying in {} ({tries} of {})",
-                        humantime::format_duration(pause),
-                        job.retry
-                    );
-                }
-                std::thread::sleep(pause);
-                wait = wait.saturating_mul(2);
-                continue;
+        if error.kind().retryable()
+            && sink.streamed() == 0
+            && let Some(pause) = retries.pause(job, retry_after)
+        {
+            retries.done += 1;
+            if !job.quiet {
+                eprintln!(
+                    "http-get: {error}; retrying in {} ({} of {})",
+                    humantime::format_duration(pause),
+                    retries.done,
+                    job.retry
+                );
             }
+            std::thread::sleep(pause);
+            retries.wait = retries.wait.saturating_mul(2);
+            continue;
         }
         return Finished { result: Err(error), write_out: write_out(job, &facts) };
+    }
+}
+
+/// How far `--retry` has got.
+#[derive(Debug)]
+struct Retries {
+    /// Retries made so far.
+    done: u32,
+    /// The next wait when the server does not say (doubles each time).
+    wait: Duration,
+}
+
+impl Retries {
+    /// The pause before another try, when one is allowed: tries are left
+    /// and the wait (Retry-After's, or ours) ends before `--max-time`.
+    fn pause(&self, job: &Job, retry_after: Option<Duration>) -> Option<Duration> {
+        if self.done >= job.retry {
+            return None;
+        }
+        let pause = retry_after.unwrap_or(self.wait).min(MAX_RETRY_WAIT);
+        let left = job.settings.clock.deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        left.is_none_or(|l| l > pause).then_some(pause)
     }
 }
 
@@ -100,6 +122,9 @@ struct Attempt<'a> {
     facts: Facts,
     /// What the last response's Retry-After asked for.
     retry_after: Option<Duration>,
+    /// Whether another try is allowed: a response that will be retried is
+    /// not delivered.
+    retries: &'a Retries,
 }
 
 impl Attempt<'_> {
@@ -108,6 +133,8 @@ impl Attempt<'_> {
         let job = self.job;
         let mut hop = job.first_hop();
         let mut redirects = 0;
+        // The heads of the hops so far, for -i and -I.
+        let mut heads = Vec::new();
         loop {
             let resume = self.sink.resume_point(&job.url);
             let response = request::send(&job.request(&hop, resume.offset)?, &job.settings)?;
@@ -116,7 +143,9 @@ impl Attempt<'_> {
             self.facts.url_effective = target::shown(&hop.url);
             self.facts.content_type = response.head.headers.get_str("content-type").unwrap_or_default().to_string();
             self.retry_after = retry_after(&response);
-            let location = response.head.headers.get_str("location").map(str::to_string);
+            // An empty Location leads nowhere: the response is final.
+            let location =
+                response.head.headers.get_str("location").map(str::trim).filter(|l| !l.is_empty()).map(str::to_string);
             if matches!(status, 301 | 302 | 303 | 307 | 308)
                 && job.max_redirects > 0
                 && let Some(location) = location
@@ -128,11 +157,29 @@ impl Attempt<'_> {
                     ));
                 }
                 let next = target::join(&hop.url, &location)?;
+                if job.include || job.head {
+                    heads.extend_from_slice(&response.raw);
+                }
                 hop = hop.redirected(status, next);
                 redirects += 1;
                 continue;
             }
-            let delivery = Delivery { job, sink: &mut *self.sink, facts: &mut self.facts, url: &hop.url, resume };
+            // A status --retry asks again for is not delivered when it will
+            // be: its body is never written, whatever --fail says.
+            if Kind::HttpStatus(status).retryable()
+                && self.sink.streamed() == 0
+                && self.retries.pause(job, self.retry_after).is_some()
+            {
+                return Err(Error::http_status(&target::shown(&hop.url), status, &response.head.reason));
+            }
+            let delivery = Delivery {
+                job,
+                sink: &mut *self.sink,
+                facts: &mut self.facts,
+                url: &hop.url,
+                resume,
+                earlier_heads: &heads,
+            };
             return delivery.deliver(response);
         }
     }

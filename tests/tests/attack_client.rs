@@ -77,6 +77,10 @@ fn endless_and_huge_heads() {
     line.extend(std::iter::repeat_n(b'a', 1 << 20));
     line.extend_from_slice(b"\r\n\r\n");
     attack("1 MiB header line", reply(line), &[], "/", 8);
+    let mut line = b"HTTP/1.1 200 OK\r\nX-Long: ".to_vec();
+    line.extend(std::iter::repeat_n(b'a', 200_000));
+    line.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+    attack("200 KB header line in a head under 256 KiB", reply(line), &[], "/", 8);
     attack("no status line", reply(b"hello there\r\n\r\nbody".to_vec()), &[], "/", 8);
     attack("empty reply", reply(Vec::new()), &[], "/", 52);
 }

@@ -188,3 +188,44 @@ fn httpbin_redirects_statuses_streams_and_credentials() {
         }
     }
 }
+
+/// `-i` output without the lines that differ between two clients: Date
+/// (a second may pass) and Connection (what each client asked for).
+fn without_dates(bytes: &[u8]) -> String {
+    let differ = |l: &&str| l.starts_with("Date:") || l.starts_with("Connection:");
+    String::from_utf8_lossy(bytes).split_inclusive('\n').filter(|l| !differ(l)).collect()
+}
+
+/// The six defects of issue 14 against httpbin: heads as received, every
+/// hop's head as curl prints them, the head of a failing status, retries
+/// under --no-fail, an empty Location.
+#[test]
+fn httpbin_heads_retries_and_empty_location() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-heads");
+    let here = dir.path();
+    if peer("curl") {
+        for (ours, theirs, path) in [
+            (&["-i"][..], &["-i", "-L"][..], "/redirect-to?url=/redirect-to%3Furl%3D/robots.txt"),
+            (&["-I"], &["-I", "-L"], "/redirect-to?url=/robots.txt"),
+            (&["-i", "--no-fail"], &["-i"], "/status/418"),
+        ] {
+            let url = format!("{base}{path}");
+            let a = http_get(here, &[ours, &[url.as_str()][..]].concat());
+            let b = curl(&[theirs, &[url.as_str()][..]].concat());
+            assert_eq!(a.code, Some(0), "{path}: {}", a.stderr);
+            assert_eq!(without_dates(&a.stdout), without_dates(&b.stdout), "{path}: the same bytes as curl");
+        }
+    }
+    // A failing status: its head, then 22.
+    let r = http_get(here, &["-i", &format!("{base}/status/404")]);
+    assert_eq!(r.code, Some(22), "{}", r.stderr);
+    assert!(r.stdout.starts_with(b"HTTP/1.1 404 NOT FOUND\r\n") && r.stdout.ends_with(b"\r\n\r\n"));
+    // 503 every time: retried under --no-fail, then delivered.
+    let r = http_get(here, &["--no-fail", "--retry", "1", "-w", "%{http_code}", &format!("{base}/status/503")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"503"[..]), "{}", r.stderr);
+    assert!(r.stderr.contains("retrying in 1s (1 of 1)"), "{}", r.stderr);
+    // An empty Location is final: no loop.
+    let r = http_get(here, &["-w", "%{http_code}", &format!("{base}/redirect-to?url=")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"302"[..]), "{}", r.stderr);
+}
