@@ -17,6 +17,11 @@ Examples:
   http-get -d @payload.json -H 'Content-Type: application/json' https://example.org/api
   http-get -s -w '%{http_code}\\n' -o /dev/null https://example.org/
 
+Accepted from curl as already so: -L (redirects are followed), -f (a
+status >= 400 fails), -C - (as -c), -# -N -g -q --http1.1 --tlsv1.2;
+timeouts take curl's seconds (-m 30) too. curl's other options are
+answered with one line saying what to use here.
+
 Exit status (curl's numbers): 0 ok, 1 unsupported scheme, 2 bad usage,
 3 malformed URL, 6 cannot resolve host, 7 cannot connect, 8 malformed
 response, 18 body cut short, 22 HTTP status >= 400, 23 write error,
@@ -71,6 +76,24 @@ pub struct Cli {
     #[arg(short, long)]
     pub silent: bool,
 
+    /// Follow redirects: already the default (accepted from curl; see
+    /// --max-redirects).
+    #[arg(short = 'L', long)]
+    pub location: bool,
+
+    /// Fail on a status of 400 or more (exit 22): already the default
+    /// (accepted from curl).
+    #[arg(short = 'f', long, conflicts_with = "no_fail")]
+    pub fail: bool,
+
+    /// curl's options whose job is already done here, accepted and
+    /// ignored: -# (a bar is drawn only where it helps), -N (output is
+    /// never buffered), -g (URLs are never globbed), -q (no config file is
+    /// read), --http1.1 (the only version spoken), --tlsv1.2 (the
+    /// oldest TLS offered).
+    #[command(flatten)]
+    pub already: Already,
+
     /// With -s, still print the error line.
     #[arg(short = 'S', long)]
     pub show_error: bool,
@@ -91,12 +114,13 @@ pub struct Cli {
     #[arg(long)]
     pub no_fail: bool,
 
-    /// Limit on resolving, connecting and the TLS handshake (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = shared::duration::positive)]
+    /// Limit on resolving, connecting and the TLS handshake (10s, 500ms;
+    /// a bare number is seconds, as in curl).
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = seconds_or_duration)]
     pub connect_timeout: Duration,
 
-    /// Limit on the whole transfer.
-    #[arg(short, long, value_name = "DURATION", value_parser = shared::duration::positive)]
+    /// Limit on the whole transfer (30s, 2m; a bare number is seconds).
+    #[arg(short, long, value_name = "DURATION", value_parser = seconds_or_duration)]
     pub max_time: Option<Duration>,
 
     /// Give up when no byte moves for this long.
@@ -106,6 +130,10 @@ pub struct Cli {
     /// With -o or -O: resume a partial download with a Range request.
     #[arg(short = 'c', long = "continue")]
     pub resume: bool,
+
+    /// `-C -` is curl's way to say --continue (an offset is not taken).
+    #[arg(short = 'C', long = "continue-at", value_name = "-", allow_hyphen_values = true, value_parser = continue_at)]
+    pub continue_at: Option<bool>,
 
     /// Retry connection failures, timeouts and 408/429/500/502/503/504 up to
     /// N times, waiting 1s then doubling (or as Retry-After says).
@@ -126,6 +154,107 @@ pub struct Cli {
     pub insecure: bool,
 }
 
+/// curl's options that ask for what http-get does anyway: taken, so a
+/// script ported from curl runs, and otherwise ignored.
+#[derive(Debug, clap::Args)]
+pub struct Already {
+    /// curl's progress bar: a bar is drawn whenever the body goes to a
+    /// file and stderr is a terminal.
+    #[arg(short = '#', long = "progress-bar", hide = true)]
+    pub progress_bar: bool,
+    /// curl's unbuffered output: output is never buffered here.
+    #[arg(short = 'N', long = "no-buffer", hide = true)]
+    pub no_buffer: bool,
+    /// curl's "no URL globbing": URLs are never globbed here.
+    #[arg(short = 'g', long = "globoff", hide = true)]
+    pub globoff: bool,
+    /// curl's "no config file": none is ever read here.
+    #[arg(short = 'q', long = "disable", hide = true)]
+    pub disable: bool,
+    /// HTTP/1.1: the only version spoken.
+    #[arg(long = "http1.1", hide = true)]
+    pub http1_1: bool,
+    /// TLS 1.2 at least: the oldest version offered anyway.
+    #[arg(long = "tlsv1.2", hide = true)]
+    pub tlsv1_2: bool,
+}
+
+/// Why the command line was not taken: `--help` or `--version` (clap
+/// prints them), or a usage error in one line: an option curl has and
+/// http-get lacks is named, never answered with clap's `-- -L` tip.
+#[derive(Debug)]
+pub enum Refused {
+    /// `--help` or `--version`: printed by clap, exit 0.
+    Show(clap::Error),
+    /// A usage error, in one line.
+    Usage(String),
+}
+
+impl Refused {
+    /// Prints the message and gives the exit code: 0 for `--help` and
+    /// `--version`, 2 otherwise.
+    pub fn report(&self) -> u8 {
+        match self {
+            Refused::Show(e) => {
+                let _ = e.print();
+                u8::try_from(e.exit_code()).unwrap_or(crate::error::code::USAGE)
+            }
+            Refused::Usage(line) => {
+                eprintln!("http-get: {line}");
+                crate::error::code::USAGE
+            }
+        }
+    }
+}
+
+/// Parses the command line; an unknown option is answered in one line
+/// naming curl's option when it is one ([`crate::curl::unknown_option`]).
+pub fn parse<I, T>(args: I) -> Result<Cli, Refused>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    Cli::try_parse_from(args).map_err(|e| {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        match (e.kind(), e.get(ContextKind::InvalidArg)) {
+            (ErrorKind::DisplayHelp | ErrorKind::DisplayVersion, _) => Refused::Show(e),
+            (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) => {
+                Refused::Usage(crate::curl::unknown_option(arg))
+            }
+            _ => Refused::Usage(one_line(&e.render().to_string())),
+        }
+    })
+}
+
+/// clap's message in one line: its first paragraph, the `error: ` prefix
+/// and the usage and help hints left out.
+fn one_line(text: &str) -> String {
+    let first = text.split("\n\n").next().unwrap_or(text);
+    let first = first.trim().strip_prefix("error: ").unwrap_or(first.trim());
+    first.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A timeout as curl takes it (a number of seconds, `2.5` too) or as
+/// the other tools do (`500ms`, `3s`, `1m`); above zero.
+pub fn seconds_or_duration(s: &str) -> Result<Duration, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => {
+            Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
+        }
+        Ok(_) => Err(format!("`{s}`: must be more than zero")),
+        Err(_) => shared::duration::positive(s),
+    }
+}
+
+/// `-C -` only: resuming from an offset given by hand is not taken.
+fn continue_at(s: &str) -> Result<bool, String> {
+    if s == "-" {
+        Ok(true)
+    } else {
+        Err("only `-C -` is taken (resume from what is on disk, as -c does); an offset is not supported".to_string())
+    }
+}
+
 fn parse_method(s: &str) -> Result<String, String> {
     if !shared::http::headers::is_token(s) {
         return Err(format!("`{s}` is not a method token"));
@@ -141,6 +270,43 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_or_duration_table() {
+        let cases: &[(&str, Option<Duration>)] = &[
+            ("30", Some(Duration::from_secs(30))),
+            ("2.5", Some(Duration::from_millis(2500))),
+            ("500ms", Some(Duration::from_millis(500))),
+            ("1m", Some(Duration::from_secs(60))),
+            ("0", None),
+            ("-3", None),
+            ("inf", None),
+            ("NaN", None),
+            ("soon", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(seconds_or_duration(input).ok(), *want, "{input}");
+        }
+    }
+
+    /// An unknown option is one line naming curl's option, whether alone
+    /// or inside combined short flags.
+    #[test]
+    fn unknown_options_are_named() {
+        let refused = |args: &[&str]| match parse(std::iter::once("http-get").chain(args.iter().copied())) {
+            Err(Refused::Usage(line)) => line,
+            other => panic!("{args:?}: {other:?}"),
+        };
+        assert_eq!(refused(&["--compressed", "http://h/"]), "curl's --compressed is not supported");
+        assert_eq!(refused(&["-fsSx", "p:1", "http://h/"]), "curl's -x (--proxy) is not supported");
+        assert_eq!(refused(&["http://h/", "-x", "p:1"]), "curl's -x (--proxy) is not supported");
+        assert_eq!(refused(&["--nope", "http://h/"]), "unknown option `--nope`; see http-get --help");
+        assert_eq!(refused(&[]), "the following required arguments were not provided: <URL>");
+        assert_eq!(
+            refused(&["-m", "soon", "http://h/"]),
+            "invalid value 'soon' for '--max-time <DURATION>': expected number at 0"
+        );
+    }
 
     #[test]
     fn parse_table() {
@@ -159,6 +325,14 @@ mod tests {
             (&["-H", "bad header", "http://h/"], false),
             (&["--fail-with-body", "--no-fail", "http://h/"], false),
             (&["--retry", "3", "-c", "-o", "f", "http://h/"], true),
+            (&["-fsSL", "http://h/"], true),
+            (&["-sSLo", "f", "http://h/"], true),
+            (&["-fsSLo", "f", "-C", "-", "http://h/"], true),
+            (&["-C", "100", "-o", "f", "http://h/"], false),
+            (&["-f", "--no-fail", "http://h/"], false),
+            (&["-m", "30", "--connect-timeout", "2.5", "http://h/"], true),
+            (&["-m", "0", "http://h/"], false),
+            (&["-m", "-1", "http://h/"], false),
         ];
         for (args, want) in cases {
             assert_eq!(ok(args), *want, "{args:?}");

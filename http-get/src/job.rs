@@ -69,9 +69,13 @@ pub struct Job {
 impl Job {
     /// Checks the command line; a problem is a usage error or a bad URL.
     pub fn from_cli(cli: Cli) -> Result<Job, Error> {
-        let url = target::parse(&cli.url)?;
-        if cli.resume && cli.output.is_none() && !cli.remote_name {
-            return Err(Error::new(Kind::Usage, "--continue needs -o FILE or -O"));
+        let url = target::parse_given(&cli.url)?;
+        let resume = cli.resume || cli.continue_at.is_some();
+        if resume && cli.output.is_none() && !cli.remote_name {
+            return Err(Error::new(
+                Kind::Usage,
+                "--continue needs -o FILE or -O (curl's -c is --cookie-jar; here -c is --continue)",
+            ));
         }
         let data = match cli.data.as_deref() {
             None => None,
@@ -118,7 +122,7 @@ impl Job {
             head: cli.head,
             progress: !cli.silent && dest != Dest::Stdout,
             dest,
-            resume: cli.resume,
+            resume,
             max_redirects: cli.max_redirects,
             fail,
             settings: Settings {

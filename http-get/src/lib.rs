@@ -15,6 +15,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line and its checks |
+//! | [`curl`] | curl's options that are not taken here, each answered in one line |
 //! | [`job`] | the checked command line, and the requests of a redirect chain |
 //! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
 //! | [`request`] | one request sent and its response head read |
@@ -34,6 +35,7 @@
 
 pub mod cli;
 pub mod copy;
+pub mod curl;
 pub mod delivery;
 pub mod error;
 pub mod head;

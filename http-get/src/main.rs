@@ -6,10 +6,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = http_get::cli::Cli::parse();
+    let cli = match http_get::cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(refused) => return ExitCode::from(refused.report()),
+    };
     let quiet = cli.silent && !cli.show_error;
     let finished = http_get::run(cli);
     if let Err(e) = &finished.result

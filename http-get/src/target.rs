@@ -11,7 +11,19 @@ use url::Url;
 
 use crate::error::{Error, Kind};
 
-/// Parses and checks a URL given on the command line or in a Location.
+/// Parses and checks a URL as typed on the command line: without a
+/// scheme it is `http://` (as curl reads it), so `localhost:8000/x` is a
+/// host and a port, not a scheme.
+pub fn parse_given(text: &str) -> Result<Url, Error> {
+    if text.contains("://") {
+        return parse(text);
+    }
+    let url = Url::parse(&format!("http://{text}"))
+        .map_err(|e| Error::new(Kind::BadUrl, format!("{text}: malformed URL: {e}")).because(e))?;
+    check(url, text)
+}
+
+/// Parses and checks a complete URL (with its scheme).
 pub fn parse(text: &str) -> Result<Url, Error> {
     let url =
         Url::parse(text).map_err(|e| Error::new(Kind::BadUrl, format!("{text}: malformed URL: {e}")).because(e))?;
@@ -176,6 +188,27 @@ mod tests {
         );
         let e = join(&parse("http://h/").unwrap(), "https://s/").unwrap_err();
         assert_eq!(exit_code(&e), code::UNSUPPORTED_SCHEME);
+    }
+
+    #[test]
+    fn parse_given_table() {
+        let cases: &[(&str, Result<&str, u8>)] = &[
+            ("127.0.0.1:8000/x", Ok("http://127.0.0.1:8000/x")),
+            ("localhost:8000/x", Ok("http://localhost:8000/x")),
+            ("example.org", Ok("http://example.org/")),
+            ("[::1]:81/a?b", Ok("http://[::1]:81/a?b")),
+            ("user:pw@host/x", Ok("http://user:pw@host/x")),
+            ("http://h/", Ok("http://h/")),
+            ("HTTP://H/", Ok("http://h/")),
+            ("gopher://h/", Err(code::UNSUPPORTED_SCHEME)),
+            ("host:99999/", Err(code::BAD_URL)),
+            ("", Err(code::BAD_URL)),
+            ("a b", Err(code::BAD_URL)),
+        ];
+        for (input, want) in cases {
+            let got = parse_given(input).map(|u| u.to_string()).map_err(|e| exit_code(&e));
+            assert_eq!(got, want.map(str::to_string), "{input}");
+        }
     }
 
     #[test]

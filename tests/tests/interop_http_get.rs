@@ -229,3 +229,30 @@ fn httpbin_heads_retries_and_empty_location() {
     let r = http_get(here, &["-w", "%{http_code}", &format!("{base}/redirect-to?url=")]);
     assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"302"[..]), "{}", r.stderr);
 }
+
+/// Lines as scripts call curl, against nginx, with the bytes curl gets:
+/// combined short flags, a URL without a scheme, a redirect followed.
+#[test]
+fn nginx_as_curl_scripts_call_it() {
+    let dir = TempDir::new("nginx-habits");
+    let www = dir.join("www");
+    std::fs::create_dir_all(www.join("docs")).unwrap();
+    std::fs::write(www.join("docs/index.html"), "docs\n").unwrap();
+    std::fs::write(www.join("v.txt"), "1.2.3\n").unwrap();
+    let Some(nginx) = peers::nginx(&www) else { return };
+    let here = dir.path();
+    let bare = nginx.addr.to_string();
+    for path in ["/docs", "/v.txt"] {
+        let r = http_get(here, &["-fsSL", &format!("{bare}{path}")]);
+        assert_eq!(r.code, Some(0), "{path}: {}", r.stderr);
+        if peer("curl") {
+            assert_eq!(r.stdout, curl(&["-fsSL", &format!("{bare}{path}")]).stdout, "{path}: as curl");
+        }
+    }
+    let r = http_get(here, &["-sSLo", "v", "-m", "30", &format!("{bare}/v.txt")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read(here.join("v")).unwrap(), b"1.2.3\n");
+    let r = http_get(here, &["-fsSL", &format!("{bare}/missing")]);
+    assert_eq!((r.code, r.stdout.len()), (Some(22), 0));
+    assert_eq!(r.stderr, format!("http-get: http://{bare}/missing: HTTP 404 Not Found\n"));
+}

@@ -1,0 +1,155 @@
+//! What scripts ported from curl type: curl's 40 most used options, each
+//! either working or answered with one line that names it; combined short
+//! flags; URLs without a scheme.
+
+// Test code: a failed unwrap is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+
+/// What an option should do here.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Exit 0 against a server that answers 200.
+    Works,
+    /// Exit 2 with exactly this one line on stderr (after `http-get: `).
+    Says(&'static str),
+}
+
+use Expect::{Says, Works};
+
+/// curl's 40 most used options in scripts (by a census of public scripts
+/// and curl's own "most used" list), as a script would pass them, the URL
+/// last. `FILE` is replaced by a file in a fresh folder.
+const TOP_40: &[(&[&str], Expect)] = &[
+    (&["-s"], Works),
+    (&["-L"], Works),
+    (&["-S"], Works),
+    (&["-f"], Works),
+    (&["-o", "FILE"], Works),
+    (&["-O"], Works),
+    (&["--compressed"], Says("curl's --compressed is not supported")),
+    (&["-X", "POST"], Works),
+    (&["-H", "Accept: application/json"], Works),
+    (&["-d", "a=1"], Works),
+    (&["-k"], Works),
+    (&["-v"], Works),
+    (&["-i"], Works),
+    (&["-I"], Works),
+    (&["-u", "user:pw"], Says("curl's -u (--user) is not supported")),
+    (&["-w", "%{http_code}"], Works),
+    (&["-A", "robot/1"], Works),
+    (&["-x", "http://127.0.0.1:3128"], Says("curl's -x (--proxy) is not supported")),
+    (&["-m", "30"], Works),
+    (&["--connect-timeout", "5"], Works),
+    (&["--retry", "3"], Works),
+    (&["-C", "-", "-o", "FILE"], Works),
+    (&["-F", "a=1"], Says("curl's -F (--form) is not supported")),
+    (&["-T", "FILE"], Says("curl's -T (--upload-file) is not supported; use -X PUT -d @FILE")),
+    (&["-b", "a=1"], Says("curl's -b (--cookie) is not supported; send -H 'Cookie: name=value'")),
+    (&["--cookie-jar", "FILE"], Says("curl's --cookie-jar is not supported (and -c here is --continue)")),
+    (&["-e", "http://ref/"], Says("curl's -e (--referer) is not supported; send -H 'Referer: URL'")),
+    (&["-r", "0-99"], Says("curl's -r (--range) is not supported; send -H 'Range: bytes=A-B'")),
+    (&["-G"], Says("curl's -G (--get) is not supported; put the data in the URL's query")),
+    (&["--data-urlencode", "a=b c"], Says("curl's --data-urlencode is not supported")),
+    (
+        &["--data-binary", "@FILE"],
+        Says("curl's --data-binary is not supported; -d sends its data unchanged (a file's bytes with -d @FILE)"),
+    ),
+    (&["--data-raw", "x"], Says("curl's --data-raw is not supported; -d sends its data unchanged")),
+    (&["--json", "{}"], Says("curl's --json is not supported; use -d DATA with -H 'Content-Type: application/json'")),
+    (&["--cacert", "FILE"], Works),
+    (&["--cert", "FILE"], Says("curl's --cert is not supported")),
+    (&["--fail-with-body"], Works),
+    (&["-#", "-o", "FILE"], Works),
+    (&["-4"], Says("curl's -4 (--ipv4) is not supported")),
+    (&["--output-dir", "."], Says("curl's --output-dir is not supported; give -o DIR/FILE")),
+    (
+        &["-D", "-"],
+        Says(
+            "curl's -D (--dump-header) is not supported; use -i (head and body to the output) or -v (heads to stderr)",
+        ),
+    ),
+];
+
+#[test]
+fn curls_40_most_used_options() {
+    assert_eq!(TOP_40.len(), 40);
+    for (options, expect) in TOP_40 {
+        let dir = TempDir::new("curl-top");
+        let file = dir.join("file");
+        std::fs::write(&file, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        let s = Scripted::start(vec![reply(response("200 OK", &[], b"ok"))]);
+        let file = file.display().to_string();
+        let mut args: Vec<&str> = options.iter().map(|a| if *a == "FILE" { file.as_str() } else { a }).collect();
+        let url = s.url("/name");
+        args.push(&url);
+        let r = http_get_in(dir.path(), &args);
+        match expect {
+            Works => assert_eq!(r.code, Some(0), "{options:?}: {}", r.stderr),
+            Says(line) => {
+                assert_eq!(r.code, Some(2), "{options:?}");
+                assert_eq!(r.stderr, format!("http-get: {line}\n"), "{options:?}");
+                assert!(s.requests().is_empty(), "{options:?}: nothing sent");
+            }
+        }
+    }
+}
+
+/// The lines scripts start with: combined short flags, a value glued to
+/// the last one, curl's seconds.
+#[test]
+fn combined_short_flags() {
+    let dir = TempDir::new("combined");
+    let s = Scripted::start(vec![
+        reply(response("200 OK", &[], b"one")),
+        reply(response("200 OK", &[], b"two")),
+        reply(response("404 Not Found", &[], b"no")),
+    ]);
+    let r = http_get_in(dir.path(), &["-fsSL", &s.url("/a")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"one"[..]), "{}", r.stderr);
+    let r = http_get_in(dir.path(), &["-sSLo", "out", "-m", "30", &s.url("/b")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read(dir.join("out")).unwrap(), b"two");
+    let r = http_get_in(dir.path(), &["-fsSL", &s.url("/c")]);
+    assert_eq!((r.code, r.stderr.lines().count()), (Some(22), 1), "{}", r.stderr);
+    // -s alone: not a word.
+    let r = http_get(&["-sL", "http://127.0.0.1:1/"]);
+    assert_eq!((r.code, r.stderr.as_str()), (Some(7), ""));
+}
+
+/// A URL without a scheme is http; `localhost:PORT/x` is a host and a
+/// port.
+#[test]
+fn urls_without_a_scheme() {
+    let s = Scripted::start(vec![reply(response("200 OK", &[], b"a")), reply(response("200 OK", &[], b"b"))]);
+    let port = s.addr.port();
+    let r = http_get(&[&format!("127.0.0.1:{port}/x")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"a"[..]), "{}", r.stderr);
+    assert!(s.requests()[0].starts_with("GET /x HTTP/1.1\r\n"));
+    // localhost may be ::1 first; the scripted server is on 127.0.0.1 and
+    // the other address is tried next.
+    let r = http_get(&["-w", "%{url_effective}", &format!("localhost:{port}/y")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(String::from_utf8_lossy(&r.stdout), format!("bhttp://localhost:{port}/y"));
+}
+
+/// Unknown options: one line, never clap's `-- -L` tip, nothing sent.
+#[test]
+fn unknown_options_are_one_line() {
+    for args in [&["--bogus", "http://h/"][..], &["-sSLx", "p", "http://h/"], &["http://h/", "--proxy=p"]] {
+        let r = http_get(args);
+        assert_eq!(r.code, Some(2), "{args:?}");
+        assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("-- "), "{args:?}: {}", r.stderr);
+    }
+    let r = http_get(&["-C", "5", "-o", "f", "http://h/"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.contains("only `-C -` is taken"), "{}", r.stderr);
+    let r = http_get(&["-c", "http://h/"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("curl's -c is --cookie-jar"), "{}", r.stderr);
+}
