@@ -33,17 +33,45 @@ response, 18 body cut short, 22 HTTP status >= 400, 23 write error,
 #[derive(Debug, Parser)]
 #[command(name = "http-get", version, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The URL to fetch (http or https).
-    pub url: String,
+    /// The URLs to fetch (http or https; without a scheme, http), in
+    /// order; consecutive ones on the same host share a connection.
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+
+    /// A URL to fetch, as curl's --url (repeatable; in order with the
+    /// others).
+    #[arg(long = "url", value_name = "URL")]
+    pub url_options: Vec<String>,
 
     /// Write the body to FILE (atomically: it appears only when complete).
-    #[arg(short, long, value_name = "FILE", conflicts_with = "remote_name")]
-    pub output: Option<PathBuf>,
+    /// Repeatable: the first -o or -O goes with the first URL, and so on.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
 
     /// Write the body to a file in the current directory named after the
-    /// last segment of the final URL's path.
-    #[arg(short = 'O', long)]
-    pub remote_name: bool,
+    /// last segment of the final URL's path (repeatable, as -o).
+    #[arg(short = 'O', long, action = clap::ArgAction::Append, num_args = 0, default_missing_value = "true",
+          value_parser = clap::value_parser!(bool))]
+    pub remote_name: Vec<bool>,
+
+    /// Fetch the URLs at the same time (stdout still gets each body whole,
+    /// in command-line order).
+    #[arg(short = 'Z', long)]
+    pub parallel: bool,
+
+    /// With -Z: most transfers at once.
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub parallel_max: u16,
+
+    /// The URLs in command-line order (positional and --url), filled in
+    /// by [`parse`].
+    #[arg(skip)]
+    pub url_order: Vec<String>,
+
+    /// The outputs in command-line order (-o and -O), filled in by
+    /// [`parse`]: the n-th goes with the n-th URL.
+    #[arg(skip)]
+    pub outputs: Vec<Output>,
 
     /// Print the response head before the body.
     #[arg(short, long)]
@@ -154,6 +182,15 @@ pub struct Cli {
     pub insecure: bool,
 }
 
+/// An output named on the command line, for one URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// `-o FILE`.
+    File(PathBuf),
+    /// `-O`.
+    Remote,
+}
+
 /// curl's options that ask for what http-get does anyway: taken, so a
 /// script ported from curl runs, and otherwise ignored.
 #[derive(Debug, clap::Args)]
@@ -214,7 +251,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    Cli::try_parse_from(args).map_err(|e| {
+    use clap::{CommandFactory, FromArgMatches};
+    let refused = |e: clap::Error| {
         use clap::error::{ContextKind, ContextValue, ErrorKind};
         match (e.kind(), e.get(ContextKind::InvalidArg)) {
             (ErrorKind::DisplayHelp | ErrorKind::DisplayVersion, _) => Refused::Show(e),
@@ -223,7 +261,31 @@ where
             }
             _ => Refused::Usage(one_line(&e.render().to_string())),
         }
-    })
+    };
+    let matches = Cli::command().try_get_matches_from(args).map_err(refused)?;
+    let mut cli = Cli::from_arg_matches(&matches).map_err(refused)?;
+    // curl's rule: outputs and URLs pair up in the order they were given.
+    let at = |id: &str| matches.indices_of(id).map(Iterator::collect::<Vec<_>>).unwrap_or_default();
+    let mut outputs: Vec<(usize, Output)> =
+        at("output").into_iter().zip(cli.output.iter().cloned().map(Output::File)).collect();
+    outputs.extend(at("remote_name").into_iter().map(|i| (i, Output::Remote)));
+    outputs.sort_by_key(|(i, _)| *i);
+    cli.outputs = outputs.into_iter().map(|(_, o)| o).collect();
+    let mut urls: Vec<(usize, String)> = at("urls").into_iter().zip(cli.urls.iter().cloned()).collect();
+    urls.extend(at("url_options").into_iter().zip(cli.url_options.iter().cloned()));
+    urls.sort_by_key(|(i, _)| *i);
+    cli.url_order = urls.into_iter().map(|(_, u)| u).collect();
+    if cli.url_order.is_empty() {
+        return Err(Refused::Usage("no URL given; see http-get --help".to_string()));
+    }
+    if cli.outputs.len() > cli.url_order.len() {
+        return Err(Refused::Usage(format!(
+            "{} outputs (-o, -O) for {} URLs: each output goes with one URL, in order",
+            cli.outputs.len(),
+            cli.url_order.len()
+        )));
+    }
+    Ok(cli)
 }
 
 /// clap's message in one line: its first paragraph, the `error: ` prefix
@@ -289,6 +351,19 @@ mod tests {
         }
     }
 
+    /// Outputs pair with URLs in command-line order, whichever way each
+    /// was given.
+    #[test]
+    fn outputs_and_urls_in_order() {
+        let cli = parse(["http-get", "-O", "u1", "--url", "u2", "-o", "f2", "u3", "-o", "f3", "u4"]).unwrap();
+        assert_eq!(cli.url_order, ["u1", "u2", "u3", "u4"]);
+        assert_eq!(cli.outputs, [Output::Remote, Output::File("f2".into()), Output::File("f3".into())]);
+        let cli = parse(["http-get", "-o", "a", "u1", "-O", "u2", "-O", "u3", "u4"]).unwrap();
+        assert_eq!(cli.outputs, [Output::File("a".into()), Output::Remote, Output::Remote]);
+        let cli = parse(["http-get", "u1", "u2"]).unwrap();
+        assert_eq!(cli.outputs, []);
+    }
+
     /// An unknown option is one line naming curl's option, whether alone
     /// or inside combined short flags.
     #[test]
@@ -301,7 +376,7 @@ mod tests {
         assert_eq!(refused(&["-fsSx", "p:1", "http://h/"]), "curl's -x (--proxy) is not supported");
         assert_eq!(refused(&["http://h/", "-x", "p:1"]), "curl's -x (--proxy) is not supported");
         assert_eq!(refused(&["--nope", "http://h/"]), "unknown option `--nope`; see http-get --help");
-        assert_eq!(refused(&[]), "the following required arguments were not provided: <URL>");
+        assert_eq!(refused(&[]), "no URL given; see http-get --help");
         assert_eq!(
             refused(&["-m", "soon", "http://h/"]),
             "invalid value 'soon' for '--max-time <DURATION>': expected number at 0"
@@ -310,11 +385,14 @@ mod tests {
 
     #[test]
     fn parse_table() {
-        let ok = |args: &[&str]| Cli::try_parse_from(std::iter::once("http-get").chain(args.iter().copied())).is_ok();
+        let ok = |args: &[&str]| parse(std::iter::once("http-get").chain(args.iter().copied())).is_ok();
         let cases: &[(&[&str], bool)] = &[
             (&["http://h/"], true),
             (&[], false),
             (&["-o", "f", "-O", "http://h/"], false),
+            (&["-o", "f", "-O", "http://h/", "http://h/2"], true),
+            (&["http://h/", "--url", "http://h/2", "-Z", "--parallel-max", "3"], true),
+            (&["--parallel-max", "0", "http://h/"], false),
             (&["-I", "-d", "x", "http://h/"], false),
             (&["-m", "3s", "--connect-timeout", "500ms", "http://h/"], true),
             (&["-m", "0s", "http://h/"], false),

@@ -15,8 +15,9 @@ use shared::http::body::BodyError;
 use shared::sys::splice::{MoveError, SocketToFile};
 
 use crate::error::{Error, Kind};
+use crate::net::Timed;
 use crate::progress::Progress;
-use crate::response::{FramedBody, Response, SocketBody, TakenBody};
+use crate::response::{FramedBody, Response, SocketBody, TakenBody, reclaim};
 use crate::sink::{Sink, WriteFail};
 use crate::writeout::Facts;
 
@@ -46,15 +47,25 @@ pub struct Out<'a> {
 }
 
 /// Copies the body of `response` (from `url`, for messages) to `out`, the
-/// zero-copy way when the response and the output allow it.
-pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<Copied, Error> {
+/// zero-copy way when the response and the output allow it. With the
+/// whole body out, gives back the connection when it may carry another
+/// request (keep-alive).
+pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Option<Timed>), Error> {
+    let reusable = response.reusable();
     match response.into_body(out.sink.file().is_some()) {
-        TakenBody::Socket(socket) => zero_copy(socket, url, out),
-        TakenBody::Framed(body) => framed(body, url, out),
+        TakenBody::Socket(mut socket) => {
+            let copied = zero_copy(&mut socket, url, out)?;
+            Ok((copied, socket.into_conn().filter(|_| copied == Copied::All)))
+        }
+        TakenBody::Framed(mut body) => {
+            let copied = framed(&mut body, url, out)?;
+            let conn = if copied == Copied::All && reusable { reclaim(body) } else { None };
+            Ok((copied, conn))
+        }
     }
 }
 
-fn framed(mut body: FramedBody, url: &str, out: Out<'_>) -> Result<Copied, Error> {
+fn framed(body: &mut FramedBody, url: &str, out: Out<'_>) -> Result<Copied, Error> {
     let mut buf = vec![0u8; COPY_BUFFER];
     loop {
         let n = match body.read(&mut buf) {
@@ -72,7 +83,7 @@ fn framed(mut body: FramedBody, url: &str, out: Out<'_>) -> Result<Copied, Error
     }
 }
 
-fn zero_copy(body: SocketBody, url: &str, out: Out<'_>) -> Result<Copied, Error> {
+fn zero_copy(body: &mut SocketBody, url: &str, out: Out<'_>) -> Result<Copied, Error> {
     // The bytes that came with the head go first, by an ordinary write.
     match out.sink.write(&body.early) {
         Ok(()) => {}
@@ -86,7 +97,7 @@ fn zero_copy(body: SocketBody, url: &str, out: Out<'_>) -> Result<Copied, Error>
         return Err(Error::new(Kind::Write, "output not open"));
     };
     let mut moved = 0u64;
-    let ended = move_rest(&body, file, |n| {
+    let ended = move_rest(body, file, |n| {
         moved += n;
         out.facts.size_download += n;
         out.progress.inc(n);

@@ -11,6 +11,7 @@ use url::Url;
 use crate::copy::{self, Copied, Out};
 use crate::error::{Error, Kind};
 use crate::job::{FailMode, Job};
+use crate::pool::Key;
 use crate::progress::Progress;
 use crate::response::Response;
 use crate::sink::{Begin, Dest, ResumePoint, Sink, WriteFail};
@@ -84,7 +85,7 @@ impl Delivery<'_> {
             // -i and -I still show the head (every hop's) of a response
             // that fails; the body is never written. A file is not kept
             // after a failure, so only stdout shows it.
-            if show_head && job.dest == Dest::Stdout {
+            if show_head && matches!(job.dest, Dest::Stdout | Dest::Spool) {
                 self.sink.begin(name_url, Begin::Fresh, self.resume.source)?;
                 self.write_heads(&response.raw)?;
             }
@@ -100,8 +101,12 @@ impl Delivery<'_> {
         let out = Out { sink: self.sink, progress: &progress, facts: self.facts };
         let copied = copy::body(response, &shown, out);
         progress.finish();
-        if copied? == Copied::ReaderGone {
+        let (copied, conn) = copied?;
+        if copied == Copied::ReaderGone {
             return Ok(Ended::StdoutClosed);
+        }
+        if let Some(conn) = conn {
+            job.settings.pool.put(Key::of(self.url), conn);
         }
         if let Some(path) = self.sink.commit(name_url)?
             && progress.shown()

@@ -5,11 +5,11 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use url::Url;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Output};
 use crate::error::{Error, Kind};
 use crate::net::Clock;
 use crate::request::{Data, Request, Settings};
@@ -27,8 +27,8 @@ pub enum FailMode {
     NoFail,
 }
 
-/// Everything a run needs, checked before any traffic.
-#[derive(Debug)]
+/// Everything one URL's transfer needs, checked before any traffic.
+#[derive(Debug, Clone)]
 pub struct Job {
     /// The URL given: the first request's, the origin credentials belong
     /// to, and the name `-O -c` resumes under.
@@ -55,6 +55,11 @@ pub struct Job {
     pub(crate) fail: FailMode,
     /// How to connect and how long anything may take.
     pub(crate) settings: Settings,
+    /// `-m`: the clock starts when the URL's transfer does.
+    pub(crate) max_time: Option<Duration>,
+    /// Ask the server to close after answering (`Connection: close`):
+    /// when no other request of the run could use the connection.
+    pub(crate) close: bool,
     /// `--retry`.
     pub(crate) retry: u32,
     /// `-w`.
@@ -66,15 +71,29 @@ pub struct Job {
     pub(crate) progress: bool,
 }
 
-impl Job {
-    /// Checks the command line; a problem is a usage error or a bad URL.
-    pub fn from_cli(cli: Cli) -> Result<Job, Error> {
-        let url = target::parse_given(&cli.url)?;
+/// The command line checked: a job per URL, in order (a URL that does
+/// not parse is that URL's failure, not the run's), and how to run them.
+#[derive(Debug)]
+pub struct Plan {
+    /// One per URL, in command-line order.
+    pub jobs: Vec<Result<Job, Error>>,
+    /// `-Z`: how many at once; `None` runs them one after another.
+    pub parallel: Option<usize>,
+    /// `-s` without `-S`: no messages.
+    pub quiet: bool,
+    /// `-w`, also printed for a URL that does not parse.
+    pub write_out: Option<String>,
+}
+
+impl Plan {
+    /// Checks the command line; a problem with it as a whole (an option's
+    /// value, a file it names) is a usage error.
+    pub fn from_cli(cli: Cli) -> Result<Plan, Error> {
         let resume = cli.resume || cli.continue_at.is_some();
-        if resume && cli.output.is_none() && !cli.remote_name {
+        if resume && cli.outputs.len() < cli.url_order.len() {
             return Err(Error::new(
                 Kind::Usage,
-                "--continue needs -o FILE or -O (curl's -c is --cookie-jar; here -c is --continue)",
+                "--continue needs -o FILE or -O for every URL (curl's -c is --cookie-jar; here -c is --continue)",
             ));
         }
         let data = match cli.data.as_deref() {
@@ -93,11 +112,6 @@ impl Job {
             }
             Some(s) => Some(Data::Bytes(s.as_bytes().to_vec())),
         };
-        let dest = match (cli.output, cli.remote_name) {
-            (Some(p), _) => Dest::File(p),
-            (None, true) => Dest::Remote,
-            (None, false) => Dest::Stdout,
-        };
         let fail = if cli.no_fail {
             FailMode::NoFail
         } else if cli.fail_with_body {
@@ -110,32 +124,60 @@ impl Job {
             // error now, before any traffic.
             std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("--cacert {}", path.display()), e))?;
         }
-        let deadline = cli.max_time.map(|t| Instant::now() + t);
         let quiet = cli.silent && !cli.show_error;
-        Ok(Job {
-            url,
-            method: cli.method,
-            user_headers: cli.headers,
-            data,
-            user_agent: cli.user_agent.unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
-            include: cli.include,
-            head: cli.head,
-            progress: !cli.silent && dest != Dest::Stdout,
-            dest,
-            resume,
-            max_redirects: cli.max_redirects,
-            fail,
-            settings: Settings {
-                connect_timeout: cli.connect_timeout,
-                clock: Clock { deadline, idle: cli.idle_timeout },
-                #[cfg(feature = "tls")]
-                tls: std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure)),
-                verbose: cli.verbose,
-            },
-            retry: cli.retry,
-            write_out: cli.write_out,
-            quiet,
-        })
+        let many = cli.url_order.len() > 1;
+        let parallel = (cli.parallel && many).then_some(usize::from(cli.parallel_max));
+        let settings = Settings {
+            connect_timeout: cli.connect_timeout,
+            clock: Clock { deadline: None, idle: cli.idle_timeout },
+            #[cfg(feature = "tls")]
+            tls: std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure)),
+            verbose: cli.verbose,
+            pool: std::sync::Arc::new(crate::pool::Pool::new()),
+        };
+        let mut outputs = cli.outputs.into_iter();
+        let mut jobs = Vec::with_capacity(cli.url_order.len());
+        for text in &cli.url_order {
+            let dest = match outputs.next() {
+                Some(Output::File(p)) => Dest::File(p),
+                Some(Output::Remote) => Dest::Remote,
+                None if parallel.is_some() => Dest::Spool,
+                None => Dest::Stdout,
+            };
+            jobs.push(target::parse_given(text).map(|url| Job {
+                url,
+                method: cli.method.clone(),
+                user_headers: cli.headers.clone(),
+                data: data.clone(),
+                user_agent: cli.user_agent.clone().unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
+                include: cli.include,
+                head: cli.head,
+                // Bars of transfers running together would overwrite each other.
+                progress: !cli.silent && matches!(dest, Dest::File(_) | Dest::Remote) && parallel.is_none(),
+                dest,
+                resume,
+                max_redirects: cli.max_redirects,
+                fail,
+                settings: settings.clone(),
+                max_time: cli.max_time,
+                // One URL: the server may close once it has answered. Several:
+                // connections stay open for the next request.
+                close: !many,
+                retry: cli.retry,
+                write_out: cli.write_out.clone(),
+                quiet,
+            }));
+        }
+        Ok(Plan { jobs, parallel, quiet, write_out: cli.write_out })
+    }
+}
+
+impl Job {
+    /// The job with its `-m` clock started now (each URL has its own).
+    pub fn started(&self) -> Job {
+        let mut job = self.clone();
+        job.settings.clock.deadline = self.max_time.map(|t| Instant::now() + t);
+        job
     }
 
     /// The first request of a chain: the URL given, `-X` or the method
@@ -187,7 +229,9 @@ impl Job {
         } else if matches!(hop.method.as_str(), "POST" | "PUT" | "PATCH") {
             fields.push(("Content-Length".into(), "0".into()));
         }
-        fields.push(("Connection".into(), "close".into()));
+        if self.close {
+            fields.push(("Connection".into(), "close".into()));
+        }
         for (name, value) in &self.user_headers {
             let lower = name.to_ascii_lowercase();
             // The body's own headers go with the body; credentials stay with
@@ -206,7 +250,8 @@ impl Job {
                 (Some(i), false) => fields[i] = (name.clone(), value.clone()),
                 (None, true) => {}
                 (None, false) => {
-                    let at = fields.len() - 1;
+                    // Before Connection, which stays last.
+                    let at = fields.len() - usize::from(self.close);
                     fields.insert(at, (name.clone(), value.clone()));
                 }
             }

@@ -5,18 +5,20 @@
 //! appear only when complete, and every wait has a limit.
 //!
 //! A run, top to bottom: [`cli`] parses, [`job`] checks it into a
-//! [`job::Job`], [`transfer`] makes attempts (redirects, retries),
+//! [`job::Job`] per URL, [`batch`] runs them (in order, or `-Z` at once)
+//! and reports each, [`transfer`] makes attempts (redirects, retries),
 //! [`request`] sends each request and reads its head into a
 //! [`response::Response`], [`delivery`] decides what the final one means
 //! and [`copy`] moves its body into the [`sink`]. Whatever fails is an
-//! [`error::Error`]; `main` prints it once and [`error::exit_code`] picks
-//! the number.
+//! [`error::Error`]; [`batch`] prints it once and [`error::exit_code`]
+//! picks the number.
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`batch`] | several URLs: in order or `-Z`, reported in order, the first failure's exit code |
 //! | [`cli`] | the command line and its checks |
 //! | [`curl`] | curl's options that are not taken here, each answered in one line |
-//! | [`job`] | the checked command line, and the requests of a redirect chain |
+//! | [`job`] | the checked command line (a job per URL), and the requests of a redirect chain |
 //! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
 //! | [`request`] | one request sent and its response head read |
 //! | [`head`] | a response head read as it came: its bytes for `-i`, every line under 64 KiB |
@@ -27,12 +29,14 @@
 //! | `tls` | rustls configuration and the handshake (the default-on `tls` feature) |
 //! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
 //! | [`sink`] | the output: stdout, a device or FIFO, an atomic file, a `--continue` part |
+//! | [`pool`] | kept-alive connections between the requests of a run |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
 //! | [`error`] | what went wrong, its one-line message, and the exit code |
 
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod cli;
 pub mod copy;
 pub mod curl;
@@ -41,6 +45,7 @@ pub mod error;
 pub mod head;
 pub mod job;
 pub mod net;
+pub mod pool;
 pub mod progress;
 pub mod request;
 pub mod response;
@@ -51,11 +56,18 @@ pub mod tls;
 pub mod transfer;
 pub mod writeout;
 
-/// Checks the command line and runs it. The caller prints the error (once)
-/// and chooses the exit code with [`error::exit_code`].
-pub fn run(cli: cli::Cli) -> transfer::Finished {
-    match job::Job::from_cli(cli) {
-        Ok(job) => transfer::run(&job),
-        Err(e) => transfer::Finished::refused(e),
+/// Checks the command line and runs it: every URL, each error line
+/// printed once (unless `-s`); gives the exit code ([`error::exit_code`]
+/// of the first URL that failed).
+pub fn run(cli: cli::Cli) -> u8 {
+    let quiet = cli.silent && !cli.show_error;
+    match job::Plan::from_cli(cli) {
+        Ok(plan) => batch::run(plan),
+        Err(e) => {
+            if !quiet {
+                eprintln!("http-get: {e}");
+            }
+            error::exit_code(&e)
+        }
     }
 }

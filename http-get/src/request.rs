@@ -12,8 +12,9 @@ use shared::http::framing::response_body;
 use shared::http::response::ResponseHead;
 use url::Url;
 
-use crate::error::Error;
+use crate::error::{Error, Kind};
 use crate::net::{self, Clock, Stream, Timed};
+use crate::pool::{Key, Pool};
 use crate::response::Response;
 use crate::target;
 
@@ -61,15 +62,38 @@ pub struct Settings {
     pub tls: std::sync::Arc<crate::tls::Lazy>,
     /// Print heads to stderr.
     pub verbose: bool,
+    /// The run's kept-alive connections.
+    pub pool: std::sync::Arc<Pool>,
 }
 
-/// Sends `req` and reads the response head.
+/// Sends `req` and reads the response head, on a kept-alive connection
+/// to the same place when the run has one (and on a new one if that
+/// connection turns out to have been closed meanwhile).
 pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
+    let key = Key::of(&req.url);
+    if let Some(conn) = settings.pool.take(&key) {
+        if settings.verbose {
+            let peer = conn.stream.tcp().peer_addr().map(|a| a.to_string()).unwrap_or_default();
+            eprintln!("* reusing the connection to {peer}");
+        }
+        match exchange(conn, req, settings, &shown) {
+            // A server may close an idle connection at any time: a request
+            // that got no answer on one is sent again on a new one.
+            Err(e) if matches!(e.kind(), Kind::EmptyReply | Kind::Receive) => {}
+            other => return other,
+        }
+    }
+    let conn = connect(req, settings, &shown)?;
+    exchange(conn, req, settings, &shown)
+}
+
+/// A new connection for `req`: resolved, connected, TLS for https.
+fn connect(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Error> {
     let started = Instant::now();
-    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(&shown))?;
-    let addrs = net::resolve(&req.url, &shown, limit)?;
-    let tcp = net::connect(&addrs, &shown, limit.saturating_sub(started.elapsed()))?;
+    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(shown))?;
+    let addrs = net::resolve(&req.url, shown, limit)?;
+    let tcp = net::connect(&addrs, shown, limit.saturating_sub(started.elapsed()))?;
     let peer = tcp.peer_addr().unwrap_or(addrs[0]);
     if settings.verbose {
         eprintln!("* connected to {peer}");
@@ -78,16 +102,20 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let stream = if req.url.scheme() == "https" {
         let left = limit.saturating_sub(started.elapsed());
         let config = settings.tls.get()?;
-        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, &shown, config, left)?))
+        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, shown, config, left)?))
     } else {
         Stream::Plain(tcp)
     };
     // Without TLS no https URL gets this far: target::parse refuses it.
     #[cfg(not(feature = "tls"))]
     let stream = Stream::Plain(tcp);
-    let mut conn = Timed::new(stream, settings.clock);
-    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, e))?;
+    Ok(Timed::new(stream, settings.clock))
+}
 
+/// Writes `req` on `conn` and reads the response head.
+fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) -> Result<Response, Error> {
+    conn.clock = settings.clock;
+    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(shown, e))?;
     // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
     let received = crate::head::read_final(&mut conn, &mut buf, |interim| {
@@ -95,14 +123,16 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
             print_head(interim);
         }
     })
-    .map_err(|e| Error::head(&shown, e))?;
+    .map_err(|e| Error::head(shown, e))?;
     let head = received.head;
     if settings.verbose {
         print_head(&head);
     }
     let length =
-        response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(&shown, e))?;
-    Ok(Response::new(head, received.raw, length, buf, conn))
+        response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(shown, e))?;
+    let keep =
+        !req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
+    Ok(Response::new(head, received.raw, length, buf, conn, keep))
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {

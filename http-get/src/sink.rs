@@ -26,6 +26,9 @@ pub enum Dest {
     File(PathBuf),
     /// `-O`: a name taken from the URL, in the current directory.
     Remote,
+    /// Bound for stdout, but held in a nameless temporary file until the
+    /// transfers before it are out (`-Z`).
+    Spool,
 }
 
 /// What an existing partial download says about where to resume.
@@ -71,6 +74,8 @@ pub enum WriteFail {
 pub struct Sink {
     /// Where the body goes.
     dest: Dest,
+    /// What a spool held when its transfer ended.
+    spooled: Option<File>,
     /// `--continue`: files are `NAME.part`, kept when a download fails.
     resume: bool,
     /// The output being written, once a response says what to write.
@@ -99,6 +104,9 @@ enum Output {
         /// Its temporary name.
         temp: PathBuf,
     },
+    /// A nameless temporary file holding what is bound for stdout (`-Z`),
+    /// handed over whole when the transfer ends.
+    Spool(File),
     /// `--continue`'s `NAME.part`: renamed into place once complete, kept
     /// otherwise for the next run to resume.
     Part {
@@ -113,7 +121,7 @@ impl Output {
     /// The file the bytes go to.
     fn file(&self) -> &File {
         match self {
-            Output::Stdout(file) | Output::Stream(file) => file,
+            Output::Stdout(file) | Output::Stream(file) | Output::Spool(file) => file,
             Output::Atomic { file, .. } | Output::Part { file, .. } => file,
         }
     }
@@ -121,7 +129,7 @@ impl Output {
     /// True for outputs that cannot be taken back (stdout, a FIFO): bytes
     /// written there stay written.
     fn is_stream(&self) -> bool {
-        matches!(self, Output::Stdout(_) | Output::Stream(_))
+        matches!(self, Output::Stdout(_) | Output::Stream(_) | Output::Spool(_))
     }
 
     /// The output as write errors name it.
@@ -130,6 +138,7 @@ impl Output {
             // A stream given with -o is named as stdout too: the message
             // predates the distinction and scripts may match it.
             Output::Stdout(_) | Output::Stream(_) => "stdout".to_string(),
+            Output::Spool(_) => "a temporary file holding stdout's turn".to_string(),
             Output::Atomic { temp: path, .. } | Output::Part { part: path, .. } => path.display().to_string(),
         }
     }
@@ -138,7 +147,7 @@ impl Output {
 impl Sink {
     /// A sink for `dest`.
     pub fn new(dest: Dest, resume: bool) -> Sink {
-        Sink { dest, resume, open: None, streamed: 0 }
+        Sink { dest, resume, open: None, streamed: 0, spooled: None }
     }
 
     /// Bytes already written to a stream that cannot be rewound (a retry
@@ -150,7 +159,7 @@ impl Sink {
     /// The final path for a download from `url`.
     pub fn final_path(&self, url: &Url) -> Option<PathBuf> {
         match &self.dest {
-            Dest::Stdout => None,
+            Dest::Stdout | Dest::Spool => None,
             Dest::File(p) => Some(p.clone()),
             Dest::Remote => Some(PathBuf::from(crate::target::remote_name(url))),
         }
@@ -181,6 +190,10 @@ impl Sink {
     }
 
     fn open_output(&self, url: &Url, how: Begin, source: Source) -> Result<Output, Error> {
+        if self.dest == Dest::Spool {
+            let file = shared::sys::spool::anonymous().map_err(write_failure("a temporary file for -Z"))?;
+            return Ok(Output::Spool(file));
+        }
         let Some(path) = self.final_path(url) else {
             let stdout = shared::sys::stdio::stdout_file().map_err(write_failure("stdout"))?;
             return Ok(Output::Stdout(stdout));
@@ -253,6 +266,10 @@ impl Sink {
         let (file, written) = match self.open.take() {
             Some(Output::Atomic { file, temp }) => (file, temp),
             Some(Output::Part { file, part }) => (file, part),
+            Some(Output::Spool(file)) => {
+                self.spooled = Some(file);
+                return Ok(None);
+            }
             Some(Output::Stdout(_) | Output::Stream(_)) | None => return Ok(None),
         };
         let final_path = self.final_path(url).unwrap_or_else(|| written.clone());
@@ -277,12 +294,23 @@ impl Sink {
     }
 
     /// Gives up on the current output: a temporary file is removed; a
-    /// `--continue` part file is kept for next time.
+    /// `--continue` part file is kept for next time; what a spool holds is
+    /// kept, as stdout would have shown it.
     pub fn discard(&mut self) {
-        if let Some(Output::Atomic { file, temp }) = self.open.take() {
-            drop(file);
-            let _ = std::fs::remove_file(&temp);
+        match self.open.take() {
+            Some(Output::Atomic { file, temp }) => {
+                drop(file);
+                let _ = std::fs::remove_file(&temp);
+            }
+            Some(Output::Spool(file)) => self.spooled = Some(file),
+            _ => {}
         }
+    }
+
+    /// What the spool holds, once the transfer has ended (`-Z`).
+    pub fn take_spooled(&mut self) -> Option<File> {
+        self.discard();
+        self.spooled.take()
     }
 }
 

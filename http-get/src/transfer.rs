@@ -8,18 +8,22 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::delivery::{Delivery, Ended};
 use crate::error::{Error, Kind};
 use crate::job::Job;
+use crate::pool::Key;
 use crate::request;
 use crate::response::Response;
 use crate::sink::Sink;
 use crate::target;
 use crate::writeout::{self, Facts};
 
+/// Longest redirect body read past to keep its connection.
+const REDIRECT_BODY: u64 = 64 * 1024;
+
 /// Longest wait between retries, whatever Retry-After says.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(600);
 
-/// How a run ended, for `main` to report: the error, if any (printed
-/// once, then turned into the exit code), and the `-w` text to print after
-/// it.
+/// How one URL's transfer ended, for the run to report: the error, if
+/// any (printed once), the `-w` text to print after it, and with `-Z` the
+/// body held for stdout's turn.
 #[derive(Debug)]
 pub struct Finished {
     /// Success, or why not.
@@ -27,39 +31,47 @@ pub struct Finished {
     /// `-w` expanded, when there is something to report (not after a usage
     /// error, nor when the reader of stdout went away).
     pub write_out: Option<String>,
+    /// The reader of stdout went away: nothing more goes there.
+    pub stdout_closed: bool,
+    /// With `-Z`: what is bound for stdout, in a nameless temporary file.
+    pub spooled: Option<std::fs::File>,
 }
 
 impl Finished {
-    /// A run that failed before any request.
+    /// A transfer that failed before any request.
     pub fn refused(error: Error) -> Finished {
-        Finished { result: Err(error), write_out: None }
+        Finished::ended(Err(error))
     }
 
-    /// Prints the `-w` text on stdout, if any.
-    pub fn print_write_out(&self) {
-        if let Some(text) = &self.write_out {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
-        }
+    /// A transfer that ended with `result`, nothing else to say yet.
+    fn ended(result: Result<(), Error>) -> Finished {
+        Finished { result, write_out: None, stdout_closed: false, spooled: None }
     }
 }
 
-/// Runs the job: attempts, retries, and how it all ended.
+/// Runs one URL's job: attempts, retries, and how it all ended.
 pub fn run(job: &Job) -> Finished {
-    let started = Instant::now();
+    let job = &job.started();
     let mut sink = Sink::new(job.dest.clone(), job.resume);
+    let mut finished = run_into(job, &mut sink);
+    finished.spooled = sink.take_spooled();
+    finished
+}
+
+fn run_into(job: &Job, sink: &mut Sink) -> Finished {
+    let started = Instant::now();
     let mut retries = Retries { done: 0, wait: Duration::from_secs(1) };
     loop {
         let mut attempt =
-            Attempt { job, sink: &mut sink, facts: Facts::default(), retry_after: None, retries: &retries };
+            Attempt { job, sink: &mut *sink, facts: Facts::default(), retry_after: None, retries: &retries };
         let result = attempt.run();
         let Attempt { mut facts, retry_after, .. } = attempt;
         facts.time_total = started.elapsed();
         let error = match result {
-            Ok(Ended::Done) => return Finished { result: Ok(()), write_out: write_out(job, &facts) },
-            Ok(Ended::StdoutClosed) => return Finished { result: Ok(()), write_out: None },
+            Ok(Ended::Done) => {
+                return Finished { write_out: write_out(job, &facts), ..Finished::ended(Ok(())) };
+            }
+            Ok(Ended::StdoutClosed) => return Finished { stdout_closed: true, ..Finished::ended(Ok(())) },
             Ok(Ended::HttpError(e)) | Err(e) => e,
         };
         sink.discard();
@@ -80,7 +92,7 @@ pub fn run(job: &Job) -> Finished {
             retries.wait = retries.wait.saturating_mul(2);
             continue;
         }
-        return Finished { result: Err(error), write_out: write_out(job, &facts) };
+        return Finished { write_out: write_out(job, &facts), ..Finished::refused(error) };
     }
 }
 
@@ -159,6 +171,11 @@ impl Attempt<'_> {
                 let next = target::join(&hop.url, &location)?;
                 if job.include || job.head {
                     heads.extend_from_slice(&response.raw);
+                }
+                // A short redirect body is read past, so its connection can
+                // carry the next request when that goes to the same place.
+                if let Some(conn) = response.drain(REDIRECT_BODY) {
+                    job.settings.pool.put(Key::of(&hop.url), conn);
                 }
                 hop = hop.redirected(status, next);
                 redirects += 1;

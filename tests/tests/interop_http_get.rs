@@ -256,3 +256,44 @@ fn nginx_as_curl_scripts_call_it() {
     assert_eq!((r.code, r.stdout.len()), (Some(22), 0));
     assert_eq!(r.stderr, format!("http-get: http://{bare}/missing: HTTP 404 Not Found\n"));
 }
+
+/// Several URLs in one run against nginx: one kept-alive connection for
+/// consecutive requests, outputs in order, the same bytes as curl; and
+/// `-Z` giving the same stdout as one at a time.
+#[test]
+fn nginx_several_urls_keep_alive_and_parallel() {
+    let dir = TempDir::new("nginx-many");
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    let mut urls_files = Vec::new();
+    for i in 0..20 {
+        std::fs::write(www.join(format!("f{i}.bin")), harness::pseudo_random(i, 1000 + 70_000 * i as usize)).unwrap();
+        urls_files.push(format!("f{i}.bin"));
+    }
+    let Some(nginx) = peers::nginx(&www) else { return };
+    let here = dir.path();
+    let urls: Vec<String> = urls_files.iter().map(|f| format!("http://{}/{f}", nginx.addr)).collect();
+    let mut args: Vec<&str> = vec!["-v"];
+    args.extend(urls.iter().map(String::as_str));
+    let r = http_get(here, &args);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("* connected to").count(), 1, "one connection for twenty requests");
+    assert_eq!(r.stderr.matches("* reusing the connection").count(), 19);
+    let want: Vec<u8> = (0..20).flat_map(|i| harness::pseudo_random(i, 1000 + 70_000 * i as usize)).collect();
+    assert!(r.stdout == want, "twenty bodies in order");
+    if peer("curl") {
+        let theirs = curl(&urls.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(theirs.stdout == r.stdout, "the same bytes as curl");
+    }
+    let mut args: Vec<&str> = vec!["-Z", "--parallel-max", "4"];
+    args.extend(urls.iter().map(String::as_str));
+    let r = http_get(here, &args);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout == want, "-Z: twenty bodies whole and in order");
+    // Outputs paired in order, -o and -O mixed.
+    let r = http_get(here, &["-o", "first", &urls[1], &urls[2], "-O", &urls[3]]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read(here.join("first")).unwrap(), harness::pseudo_random(1, 71_000));
+    assert_eq!(std::fs::read(here.join("f2.bin")).unwrap(), harness::pseudo_random(2, 141_000));
+    assert_eq!(r.stdout, harness::pseudo_random(3, 211_000));
+}

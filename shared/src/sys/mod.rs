@@ -36,6 +36,7 @@ pub mod interfaces;
 pub mod sendfile;
 pub mod socket;
 pub mod splice;
+pub mod spool;
 pub mod stdio;
 
 use std::io;
