@@ -163,7 +163,7 @@ pub struct Cli {
     #[arg(short = 'C', long = "continue-at", value_name = "-", allow_hyphen_values = true, value_parser = continue_at)]
     pub continue_at: Option<bool>,
 
-    /// Retry connection failures, timeouts and 408/429/500/502/503/504 up to
+    /// Retry connection failures, timeouts, cut bodies and 408/429/500/502/503/504 up to
     /// N times, waiting 1s then doubling (or as Retry-After says).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub retry: u32,

@@ -57,7 +57,8 @@ impl Delivery<'_> {
         // -O -c names the file after the URL given, before redirects.
         let name_url = if job.resume { &job.url } else { self.url };
         let mut begin = Begin::Fresh;
-        if job.resume && offset > 0 {
+        // offset > 0: resuming, with -c or after a retry of this run.
+        if offset > 0 {
             match status {
                 416 if already_complete(&response, offset) => {
                     self.sink.complete_already(&job.url, self.resume.source)?;
@@ -70,7 +71,7 @@ impl Delivery<'_> {
                             format!("{shown}: asked to resume at byte {offset}, the server sent another range"),
                         ));
                     }
-                    begin = Begin::Append;
+                    begin = Begin::Append(offset);
                 }
                 // The server ignored the Range: start over cleanly.
                 _ => {}
@@ -96,7 +97,7 @@ impl Delivery<'_> {
             return Ok(Ended::StdoutClosed);
         }
         let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
-        let done = if begin == Begin::Append { offset } else { 0 };
+        let done = if let Begin::Append(offset) = begin { offset } else { 0 };
         let progress = Progress::new(job.progress && !job.head, total, done);
         let out = Out { sink: self.sink, progress: &progress, facts: self.facts };
         let copied = copy::body(response, &shown, out);

@@ -92,9 +92,10 @@ const RETRY_STATUS: [u16; 6] = [408, 429, 500, 502, 503, 504];
 
 impl Kind {
     /// True for failures of the connection rather than of the request: a
-    /// new connection may cure them.
+    /// new connection may cure them (a body cut short included: a retry
+    /// continues it from where it stopped).
     pub fn transient(self) -> bool {
-        matches!(self, Kind::Connect | Kind::TimedOut | Kind::EmptyReply | Kind::Receive)
+        matches!(self, Kind::Connect | Kind::TimedOut | Kind::EmptyReply | Kind::Receive | Kind::CutShort)
     }
 
     /// True for what `--retry` retries: transient failures, and the
@@ -264,7 +265,7 @@ mod tests {
             (Kind::HttpStatus(503), true),
             (Kind::HttpStatus(429), true),
             (Kind::HttpStatus(404), false),
-            (Kind::CutShort, false),
+            (Kind::CutShort, true),
             (Kind::Malformed, false),
             (Kind::Write, false),
             (Kind::CertificateNotTrusted, false),

@@ -1,14 +1,18 @@
 //! Where the body goes: stdout, or a file that appears only when complete.
 //!
-//! A file is written under a temporary name beside its final name and
-//! renamed into place after the whole body arrived, so an existing file is
-//! never left half-overwritten and a failed download leaves nothing. With
-//! `--continue` the partial download is `NAME.part`, kept on failure so the
-//! next run resumes it. A device or FIFO given with `-o` is written as it
-//! is, never replaced. Whichever it is, the open output is one `Output`
-//! that hands the zero-copy path the `&File` to write to.
+//! A file is written as `NAME.part` beside its final name and renamed into
+//! place after the whole body arrived, so an existing file is never left
+//! half-overwritten. No hidden temporary file is ever made: whatever ends
+//! the run, what is left is `NAME.part`, which `--continue` resumes. A
+//! failure without `--continue` removes it (nothing is left); with
+//! `--continue` it is kept; a signal (Ctrl-C, SIGTERM, SIGHUP) or a kill
+//! ends the process with it in place. Bytes that are not the file's
+//! (a body that failed to decode, one over `--max-filesize`) are never
+//! kept. A `--retry` continues this run's own part with a Range request.
+//! A device or FIFO given with `-o` is written as it is, never replaced.
+//! Whichever it is, the open output is one `Output` that hands the
+//! zero-copy path the `&File` to write to.
 
-use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -56,8 +60,8 @@ pub struct ResumePoint {
 pub enum Begin {
     /// From the first byte.
     Fresh,
-    /// After the bytes already on disk (a 206 to our Range).
-    Append,
+    /// After the bytes already on disk, this many (a 206 to our Range).
+    Append(u64),
 }
 
 /// A write that did not happen.
@@ -76,8 +80,10 @@ pub struct Sink {
     dest: Dest,
     /// What a spool held when its transfer ended.
     spooled: Option<File>,
-    /// `--continue`: files are `NAME.part`, kept when a download fails.
+    /// `--continue`: `NAME.part` is kept when a download fails.
     resume: bool,
+    /// This run's own `NAME.part`, with bytes in it: a retry continues it.
+    own_part: Option<PathBuf>,
     /// The output being written, once a response says what to write.
     open: Option<Output>,
     /// Bytes written to a stream (stdout, a FIFO) in this run: a stream
@@ -95,20 +101,11 @@ enum Output {
     /// terminal): written as it is, because renaming a temporary file over
     /// it would replace the device.
     Stream(File),
-    /// A temporary file beside the target, renamed over it once the whole
-    /// body arrived and removed otherwise, so the target is never half
-    /// written.
-    Atomic {
-        /// The file being written.
-        file: File,
-        /// Its temporary name.
-        temp: PathBuf,
-    },
     /// A nameless temporary file holding what is bound for stdout (`-Z`),
     /// handed over whole when the transfer ends.
     Spool(File),
-    /// `--continue`'s `NAME.part`: renamed into place once complete, kept
-    /// otherwise for the next run to resume.
+    /// `NAME.part` beside the target, renamed over it once the whole body
+    /// arrived: the target is never half written.
     Part {
         /// The file being written (appended to when resuming).
         file: File,
@@ -122,7 +119,7 @@ impl Output {
     fn file(&self) -> &File {
         match self {
             Output::Stdout(file) | Output::Stream(file) | Output::Spool(file) => file,
-            Output::Atomic { file, .. } | Output::Part { file, .. } => file,
+            Output::Part { file, .. } => file,
         }
     }
 
@@ -139,7 +136,7 @@ impl Output {
             // predates the distinction and scripts may match it.
             Output::Stdout(_) | Output::Stream(_) => "stdout".to_string(),
             Output::Spool(_) => "a temporary file holding stdout's turn".to_string(),
-            Output::Atomic { temp: path, .. } | Output::Part { part: path, .. } => path.display().to_string(),
+            Output::Part { part, .. } => part.display().to_string(),
         }
     }
 }
@@ -147,7 +144,7 @@ impl Output {
 impl Sink {
     /// A sink for `dest`.
     pub fn new(dest: Dest, resume: bool) -> Sink {
-        Sink { dest, resume, open: None, streamed: 0, spooled: None }
+        Sink { dest, resume, own_part: None, open: None, streamed: 0, spooled: None }
     }
 
     /// Bytes already written to a stream that cannot be rewound (a retry
@@ -165,10 +162,16 @@ impl Sink {
         }
     }
 
-    /// For `--continue`: where to resume a download of `url` from, and how
-    /// many bytes are already there.
+    /// Where to resume a download of `url` from, and how many bytes are
+    /// already there: this run's own part (a retry), or with `--continue`
+    /// a part or a shorter file left by an earlier run.
     pub fn resume_point(&self, url: &Url) -> ResumePoint {
         let nothing = ResumePoint { source: Source::None, offset: 0 };
+        if let Some(part) = &self.own_part
+            && let Ok(meta) = std::fs::metadata(part)
+        {
+            return ResumePoint { source: Source::Part, offset: meta.len() };
+        }
         let Some(path) = self.final_path(url).filter(|_| self.resume) else {
             return nothing;
         };
@@ -184,7 +187,10 @@ impl Sink {
     /// Opens the output for a download of `url` (the first one of a chain
     /// names it for `-O -c`).
     pub fn begin(&mut self, url: &Url, how: Begin, source: Source) -> Result<(), Error> {
-        self.discard();
+        if let Some(Output::Part { file, part }) = self.open.take() {
+            drop(file);
+            self.own_part.get_or_insert(part);
+        }
         self.open = Some(self.open_output(url, how, source)?);
         Ok(())
     }
@@ -205,30 +211,33 @@ impl Sink {
                 OpenOptions::new().write(true).open(&path).map_err(write_failure(&path.display().to_string()))?;
             return Ok(Output::Stream(stream));
         }
-        if self.resume {
-            let part = part_path(&path);
-            if how == Begin::Append && source == Source::Final {
-                // The final file is the prefix: continue in a copy, so it
-                // stays whole until the rest has arrived.
-                std::fs::copy(&path, &part).map_err(write_failure(&part.display().to_string()))?;
-            }
-            let mut opts = OpenOptions::new();
-            opts.write(true).create(true);
-            if how == Begin::Append {
-                opts.append(true);
-            } else {
-                opts.truncate(true);
-            }
-            let file = opts.open(&part).map_err(write_failure(&part.display().to_string()))?;
-            return Ok(Output::Part { file, part });
+        let part = self.own_part.clone().unwrap_or_else(|| part_path(&path));
+        let shown = part.display().to_string();
+        if let Begin::Append(_) = how
+            && source == Source::Final
+        {
+            // The final file is the prefix: continue in a copy, so it
+            // stays whole until the rest has arrived.
+            std::fs::copy(&path, &part).map_err(write_failure(&shown))?;
         }
-        let temp = temp_path(&path);
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(write_failure(&path.display().to_string()))?;
-        Ok(Output::Atomic { file, temp })
+        let mut opts = OpenOptions::new();
+        opts.write(true).create(true);
+        match how {
+            Begin::Append(_) => opts.append(true),
+            Begin::Fresh => opts.truncate(true),
+        };
+        let file = opts.open(&part).map_err(write_failure(&shown))?;
+        if let Begin::Append(offset) = how {
+            // What the Range asked for must still be what is on disk.
+            let len = file.metadata().map_err(write_failure(&shown))?.len();
+            if len != offset {
+                return Err(Error::new(
+                    Kind::Write,
+                    format!("{shown}: changed while resuming ({len} bytes, {offset} expected)"),
+                ));
+            }
+        }
+        Ok(Output::Part { file, part })
     }
 
     /// The file the body goes to, for the zero-copy path; `None` before
@@ -263,8 +272,8 @@ impl Sink {
     /// The body is complete: move the file into place under its final name
     /// for `url`. Returns that path (None for a stream).
     pub fn commit(&mut self, url: &Url) -> Result<Option<PathBuf>, Error> {
+        self.own_part = None;
         let (file, written) = match self.open.take() {
-            Some(Output::Atomic { file, temp }) => (file, temp),
             Some(Output::Part { file, part }) => (file, part),
             Some(Output::Spool(file)) => {
                 self.spooled = Some(file);
@@ -287,36 +296,59 @@ impl Sink {
     /// (if that is what was resumed) in place.
     pub fn complete_already(&mut self, url: &Url, source: Source) -> Result<(), Error> {
         self.open = None;
+        self.own_part = None;
         if let (Source::Part, Some(path)) = (source, self.final_path(url)) {
             std::fs::rename(part_path(&path), &path).map_err(write_failure(&path.display().to_string()))?;
         }
         Ok(())
     }
 
-    /// Gives up on the current output: a temporary file is removed; a
-    /// `--continue` part file is kept for next time; what a spool holds is
-    /// kept, as stdout would have shown it.
-    pub fn discard(&mut self) {
+    /// Stops writing after a failure that a retry may follow: a part file
+    /// with bytes in it stays for the retry to continue (with -c or
+    /// without); what a spool holds is kept, as stdout would have shown it.
+    pub fn pause(&mut self) {
         match self.open.take() {
-            Some(Output::Atomic { file, temp }) => {
+            Some(Output::Part { file, part }) => {
+                let has_bytes = file.metadata().is_ok_and(|m| m.len() > 0);
                 drop(file);
-                let _ = std::fs::remove_file(&temp);
+                self.own_part = if has_bytes { Some(part) } else { self.forget(part) };
             }
             Some(Output::Spool(file)) => self.spooled = Some(file),
             _ => {}
         }
     }
 
+    /// Gives up on the output for good: the part file is kept for a later
+    /// `--continue` when `keep` says its bytes are the file's and the run
+    /// was given `-c`; otherwise it is removed and nothing is left.
+    pub fn discard(&mut self, keep: bool) {
+        self.pause();
+        if let Some(part) = self.own_part.take()
+            && !(keep && self.resume)
+        {
+            let _ = std::fs::remove_file(&part);
+        }
+    }
+
+    /// A part file with no bytes: removed unless `-c` asked for parts.
+    fn forget(&self, part: PathBuf) -> Option<PathBuf> {
+        if !self.resume {
+            let _ = std::fs::remove_file(&part);
+        }
+        None
+    }
+
     /// What the spool holds, once the transfer has ended (`-Z`).
     pub fn take_spooled(&mut self) -> Option<File> {
-        self.discard();
+        self.pause();
         self.spooled.take()
     }
 }
 
 impl Drop for Sink {
     fn drop(&mut self) {
-        self.discard();
+        // A run that did not commit failed: its bytes count as the file's.
+        self.discard(true);
     }
 }
 
@@ -334,16 +366,6 @@ pub fn part_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// `.NAME.http-get-PID.tmp` beside `NAME`: hidden, and unique per process.
-fn temp_path(path: &Path) -> PathBuf {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let base = path.file_name().map_or_else(|| OsString::from("download"), |n| n.to_owned());
-    let mut name = OsString::from(".");
-    name.push(base);
-    name.push(format!(".http-get-{}.tmp", std::process::id()));
-    dir.join(name)
-}
-
 fn write_failure(what: &str) -> impl Fn(io::Error) -> Error + '_ {
     move |e| Error::write(what, e)
 }
@@ -353,10 +375,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn temp_and_part_names() {
-        let pid = std::process::id();
-        assert_eq!(temp_path(Path::new("out.bin")), PathBuf::from(format!("./.out.bin.http-get-{pid}.tmp")));
-        assert_eq!(temp_path(Path::new("d/out.bin")), PathBuf::from(format!("d/.out.bin.http-get-{pid}.tmp")));
+    fn part_names() {
         assert_eq!(part_path(Path::new("d/out.bin")), PathBuf::from("d/out.bin.part"));
+        assert_eq!(part_path(Path::new("out")), PathBuf::from("out.part"));
     }
 }

@@ -74,7 +74,7 @@ fn run_into(job: &Job, sink: &mut Sink) -> Finished {
             Ok(Ended::StdoutClosed) => return Finished { stdout_closed: true, ..Finished::ended(Ok(())) },
             Ok(Ended::HttpError(e)) | Err(e) => e,
         };
-        sink.discard();
+        sink.pause();
         if error.kind().retryable()
             && sink.streamed() == 0
             && let Some(pause) = retries.pause(job, retry_after)
@@ -92,6 +92,8 @@ fn run_into(job: &Job, sink: &mut Sink) -> Finished {
             retries.wait = retries.wait.saturating_mul(2);
             continue;
         }
+        // Whatever reached a file so far is the file's: -c may resume it.
+        sink.discard(true);
         return Finished { write_out: write_out(job, &facts), ..Finished::refused(error) };
     }
 }

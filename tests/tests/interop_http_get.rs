@@ -297,3 +297,40 @@ fn nginx_several_urls_keep_alive_and_parallel() {
     assert_eq!(std::fs::read(here.join("f2.bin")).unwrap(), harness::pseudo_random(2, 141_000));
     assert_eq!(r.stdout, harness::pseudo_random(3, 211_000));
 }
+
+/// An interrupted download against httpbin: SIGTERM mid-body leaves only
+/// `FILE.part` with what arrived; `-c` resumes it with a Range request and
+/// the file is what curl fetches whole.
+#[cfg(unix)]
+#[test]
+fn httpbin_interrupted_download_resumes() {
+    use std::time::Instant;
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-interrupt");
+    let here = dir.path();
+    let mut child = Command::new(harness::bin("http-get"))
+        .args(["-s", "-o", "r", &format!("{base}/range/40000?duration=20&chunk_size=100")])
+        .current_dir(here)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::fs::metadata(here.join("r.part")).map(|m| m.len()).unwrap_or(0) < 500 {
+        assert!(Instant::now() < deadline, "no bytes reached r.part");
+        // Polling a file's size, bounded; not waiting for readiness.
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    harness::wait_timeout(&mut child, LIMIT);
+    let names: Vec<String> =
+        std::fs::read_dir(here).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["r.part"]);
+    let kept = std::fs::metadata(here.join("r.part")).unwrap().len();
+    assert!((500..40000).contains(&kept), "{kept} bytes kept");
+    let r = http_get(here, &["-c", "-v", "-o", "r", &format!("{base}/range/40000")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("> Range: bytes={kept}-")), "{}", r.stderr);
+    assert!(r.stderr.contains("< HTTP/1.1 206 PARTIAL CONTENT"), "{}", r.stderr);
+    if peer("curl") {
+        assert!(std::fs::read(here.join("r")).unwrap() == curl(&[&format!("{base}/range/40000")]).stdout);
+    }
+}
