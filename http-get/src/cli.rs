@@ -18,7 +18,7 @@ Examples:
   http-get -s -w '%{http_code}\\n' -o /dev/null https://example.org/
 
 Accepted from curl as already so: -L (redirects are followed), -f (a
-status >= 400 fails), -C - (as -c), -# -N -g -q --http1.1 --tlsv1.2;
+status >= 400 fails), -C - (as -c), -# -N -g -q --http1.1 --tlsv1.2 --basic;
 timeouts take curl's seconds (-m 30) too. curl's other options are
 answered with one line saying what to use here.
 
@@ -96,6 +96,28 @@ pub struct Cli {
     #[arg(short, long, value_name = "DATA")]
     pub data: Option<String>,
 
+    /// Basic credentials, USER:PASSWORD (sent only to the URL's own scheme,
+    /// host and port, never after a redirect elsewhere).
+    #[arg(short = 'u', long = "user", value_name = "USER:PASSWORD", value_parser = parse_user)]
+    pub user: Option<(String, String)>,
+
+    /// Credentials from ~/.netrc ($NETRC; _netrc on Windows when there is
+    /// no .netrc) for the URL's host, when -u and the URL give none.
+    #[arg(short = 'n', long)]
+    pub netrc: bool,
+
+    /// Like --netrc, from FILE.
+    #[arg(long, value_name = "FILE")]
+    pub netrc_file: Option<PathBuf>,
+
+    /// As --netrc (curl's spelling for "use it when it has an entry").
+    #[arg(long)]
+    pub netrc_optional: bool,
+
+    /// Send `Authorization: Bearer TOKEN` (to the URL's own origin only).
+    #[arg(long, value_name = "TOKEN")]
+    pub oauth2_bearer: Option<String>,
+
     /// The User-Agent header.
     #[arg(short = 'A', long, value_name = "NAME")]
     pub user_agent: Option<String>,
@@ -118,7 +140,7 @@ pub struct Cli {
     /// ignored: -# (a bar is drawn only where it helps), -N (output is
     /// never buffered), -g (URLs are never globbed), -q (no config file is
     /// read), --http1.1 (the only version spoken), --tlsv1.2 (the
-    /// oldest TLS offered).
+    /// oldest TLS offered), --basic (the only credentials sent).
     #[command(flatten)]
     pub already: Already,
 
@@ -214,6 +236,9 @@ pub struct Already {
     /// TLS 1.2 at least: the oldest version offered anyway.
     #[arg(long = "tlsv1.2", hide = true)]
     pub tlsv1_2: bool,
+    /// Basic credentials: the only kind sent.
+    #[arg(long = "basic", hide = true)]
+    pub basic: bool,
 }
 
 /// Why the command line was not taken: `--help` or `--version` (clap
@@ -305,6 +330,14 @@ pub fn seconds_or_duration(s: &str) -> Result<Duration, String> {
         }
         Ok(_) => Err(format!("`{s}`: must be more than zero")),
         Err(_) => shared::duration::positive(s),
+    }
+}
+
+/// `USER:PASSWORD`; a user alone is refused, since nothing is prompted.
+fn parse_user(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((user, password)) => Ok((user.to_string(), password.to_string())),
+        None => Err(format!("give USER:PASSWORD (`{s}:` for an empty password); http-get never prompts")),
     }
 }
 
@@ -411,6 +444,9 @@ mod tests {
             (&["-m", "30", "--connect-timeout", "2.5", "http://h/"], true),
             (&["-m", "0", "http://h/"], false),
             (&["-m", "-1", "http://h/"], false),
+            (&["-u", "me:pw", "--oauth2-bearer", "t", "-n", "http://h/"], true),
+            (&["-u", "me", "http://h/"], false),
+            (&["--netrc-file", "f", "--netrc-optional", "http://h/"], true),
         ];
         for (args, want) in cases {
             assert_eq!(ok(args), *want, "{args:?}");

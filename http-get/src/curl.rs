@@ -7,12 +7,6 @@
 /// curl's options http-get does not take, by short and long name, with
 /// what to say about each.
 const NOT_HERE: &[(Option<char>, &str, &str)] = &[
-    (Some('u'), "user", "is not supported"),
-    (Some('n'), "netrc", "is not supported"),
-    (None, "netrc-file", "is not supported"),
-    (None, "netrc-optional", "is not supported"),
-    (None, "oauth2-bearer", "is not supported; send -H 'Authorization: Bearer TOKEN'"),
-    (None, "basic", "is not supported"),
     (None, "digest", "is not supported: only Basic credentials are sent"),
     (None, "ntlm", "is not supported: only Basic credentials are sent"),
     (None, "negotiate", "is not supported: only Basic credentials are sent"),

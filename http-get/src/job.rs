@@ -41,6 +41,8 @@ pub struct Job {
     pub(crate) data: Option<Data>,
     /// `-A`, or ours.
     pub(crate) user_agent: String,
+    /// `-u`, `--oauth2-bearer`, `--netrc`: for the URL's own origin.
+    pub(crate) auth: Auth,
     /// `-i`: the head goes out before the body.
     pub(crate) include: bool,
     /// `-I`: a HEAD request, the head is the output.
@@ -124,6 +126,18 @@ impl Plan {
             // error now, before any traffic.
             std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("--cacert {}", path.display()), e))?;
         }
+        let netrc = match (&cli.netrc_file, cli.netrc || cli.netrc_optional) {
+            (Some(path), _) => Some(crate::netrc::Netrc::read(path, "--netrc-file")?),
+            // The usual file is used when it is there; a missing one gives
+            // no credentials, as in curl.
+            (None, true) => crate::netrc::Netrc::default_path()
+                .filter(|p| p.exists())
+                .map(|p| crate::netrc::Netrc::read(&p, "--netrc"))
+                .transpose()?,
+            (None, false) => None,
+        };
+        let auth =
+            Auth { user: cli.user.clone(), bearer: cli.oauth2_bearer.clone(), netrc: netrc.map(std::sync::Arc::new) };
         let quiet = cli.silent && !cli.show_error;
         let many = cli.url_order.len() > 1;
         let parallel = (cli.parallel && many).then_some(usize::from(cli.parallel_max));
@@ -150,6 +164,7 @@ impl Plan {
                 user_headers: cli.headers.clone(),
                 data: data.clone(),
                 user_agent: cli.user_agent.clone().unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
+                auth: auth.clone(),
                 include: cli.include,
                 head: cli.head,
                 // Bars of transfers running together would overwrite each other.
@@ -216,7 +231,7 @@ impl Job {
             ("User-Agent".into(), self.user_agent.clone()),
             ("Accept".into(), "*/*".into()),
         ];
-        if let Some(auth) = target::basic_auth(&self.url).filter(|_| same_origin) {
+        if let Some(auth) = self.auth.field(&self.url).filter(|_| same_origin) {
             fields.push(("Authorization".into(), auth));
         }
         if offset > 0 {
@@ -257,6 +272,36 @@ impl Job {
             }
         }
         Ok(fields)
+    }
+}
+
+/// Credentials given for the URL's origin, tried in this order: `-u`, the
+/// URL's user info, `--oauth2-bearer`, the `.netrc` entry for its host.
+#[derive(Debug, Clone, Default)]
+pub struct Auth {
+    /// `-u USER:PASSWORD`.
+    pub user: Option<(String, String)>,
+    /// `--oauth2-bearer TOKEN`.
+    pub bearer: Option<String>,
+    /// `--netrc` or `--netrc-file`, read.
+    pub netrc: Option<std::sync::Arc<crate::netrc::Netrc>>,
+}
+
+impl Auth {
+    /// The Authorization value for a request to `url`.
+    fn field(&self, url: &Url) -> Option<String> {
+        if let Some((user, password)) = &self.user {
+            return Some(target::basic(user, password));
+        }
+        if let Some(basic) = target::basic_auth(url) {
+            return Some(basic);
+        }
+        if let Some(token) = &self.bearer {
+            return Some(format!("Bearer {token}"));
+        }
+        let host = url.host_str()?;
+        let (login, password) = self.netrc.as_ref()?.lookup(host, None)?;
+        Some(target::basic(&login, &password))
     }
 }
 

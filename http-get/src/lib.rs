@@ -29,6 +29,7 @@
 //! | `tls` | rustls configuration and the handshake (the default-on `tls` feature) |
 //! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
 //! | [`sink`] | the output: stdout, a device or FIFO, an atomic file, a `--continue` part |
+//! | [`netrc`] | `.netrc` read as curl reads it |
 //! | [`pool`] | kept-alive connections between the requests of a run |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
@@ -45,6 +46,7 @@ pub mod error;
 pub mod head;
 pub mod job;
 pub mod net;
+pub mod netrc;
 pub mod pool;
 pub mod progress;
 pub mod request;

@@ -89,6 +89,12 @@ pub fn basic_auth(url: &Url) -> Option<String> {
     Some(format!("Basic {}", base64(&raw)))
 }
 
+/// `Basic ...` for a user and password given on the command line or
+/// found in a `.netrc`.
+pub fn basic(user: &str, password: &str) -> String {
+    format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
+}
+
 /// Standard base64 with padding (RFC 4648), for Basic credentials.
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -241,6 +247,7 @@ mod tests {
         assert_eq!(basic_auth(&u).as_deref(), Some("Basic dXNAZXI6cDpzcw=="));
         assert_eq!(basic_auth(&parse("http://h/").unwrap()), None);
         assert_eq!(shown(&u), "http://h/");
+        assert_eq!(basic("us@er", "p:ss"), "Basic dXNAZXI6cDpzcw==");
     }
 
     #[test]

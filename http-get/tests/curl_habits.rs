@@ -38,7 +38,7 @@ const TOP_40: &[(&[&str], Expect)] = &[
     (&["-v"], Works),
     (&["-i"], Works),
     (&["-I"], Works),
-    (&["-u", "user:pw"], Says("curl's -u (--user) is not supported")),
+    (&["-u", "user:pw"], Works),
     (&["-w", "%{http_code}"], Works),
     (&["-A", "robot/1"], Works),
     (&["-x", "http://127.0.0.1:3128"], Says("curl's -x (--proxy) is not supported")),

@@ -334,3 +334,32 @@ fn httpbin_interrupted_download_resumes() {
         assert!(std::fs::read(here.join("r")).unwrap() == curl(&[&format!("{base}/range/40000")]).stdout);
     }
 }
+
+/// Credentials against httpbin: -u, a .netrc, a bearer token, each
+/// accepted where right and refused (22) where wrong.
+#[test]
+fn httpbin_credentials() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-auth");
+    let here = dir.path();
+    let netrc = dir.join("netrc");
+    std::fs::write(&netrc, "machine 127.0.0.1 login nina password \"n pw\"\n").unwrap();
+    let netrc = netrc.display().to_string();
+    let cases: &[(&[&str], &str, i32)] = &[
+        (&["-u", "user:pa:ss"], "/basic-auth/user/pa:ss", 0),
+        (&["-u", "user:wrong"], "/basic-auth/user/pa:ss", 22),
+        (&["--netrc-file", &netrc], "/basic-auth/nina/n%20pw", 0),
+        (&["--netrc-file", &netrc], "/hidden-basic-auth/nina/other", 22),
+        (&["--oauth2-bearer", "abc.def"], "/bearer", 0),
+        (&[], "/bearer", 22),
+    ];
+    for (args, path, want) in cases {
+        let url = format!("{base}{path}");
+        let r = http_get(here, &[*args, &[url.as_str()][..]].concat());
+        assert_eq!(r.code, Some(*want), "{args:?} {path}: {}", r.stderr);
+        if *want == 0 {
+            let body = String::from_utf8_lossy(&r.stdout);
+            assert!(body.contains("\"authenticated\": true"), "{path}: {body}");
+        }
+    }
+}
