@@ -14,7 +14,9 @@ Examples:
   http-get -c -o big.iso https://example.org/big.iso      resume if interrupted
   http-get -I https://example.org/                        print the response head
   http-get -d 'name=value' https://example.org/form       POST a form
-  http-get -d @payload.json -H 'Content-Type: application/json' https://example.org/api
+  http-get --json @payload.json https://example.org/api
+  http-get -F 'file=@report.pdf' https://example.org/upload
+  http-get -o a.txt https://h/a.txt -o b.txt https://h/b.txt   one connection
   http-get -s -w '%{http_code}\\n' -o /dev/null https://example.org/
 
 Accepted from curl as already so: -L (redirects are followed), -f (a
@@ -22,11 +24,13 @@ status >= 400 fails), -C - (as -c), -# -N -g -q --http1.1 --tlsv1.2 --basic;
 timeouts take curl's seconds (-m 30) too. curl's other options are
 answered with one line saying what to use here.
 
-Exit status (curl's numbers): 0 ok, 1 unsupported scheme, 2 bad usage,
-3 malformed URL, 6 cannot resolve host, 7 cannot connect, 8 malformed
-response, 18 body cut short, 22 HTTP status >= 400, 23 write error,
-28 timeout, 35 TLS handshake failed, 47 too many redirects, 52 empty reply,
-56 connection failed while receiving, 60 certificate not trusted.";
+Exit status (curl's numbers; with several URLs, the first failure's):
+0 ok, 1 unsupported scheme, 2 bad usage, 3 malformed URL, 6 cannot
+resolve host, 7 cannot connect, 8 malformed response, 18 body cut short,
+22 HTTP status >= 400, 23 write error, 26 request body unreadable,
+28 timeout, 35 TLS handshake failed, 47 too many redirects, 52 empty
+reply, 56 connection failed while receiving, 60 certificate not trusted,
+65 a body from stdin needed again.";
 
 /// Fetch a URL over HTTP/1.1 for shell scripts: strict about framing,
 /// honest in its exit codes, safe with files.
@@ -78,10 +82,12 @@ pub struct Cli {
     pub include: bool,
 
     /// Send a HEAD request and print the response head.
-    #[arg(short = 'I', long, conflicts_with_all = ["data", "include"])]
+    #[arg(short = 'I', long, conflicts_with_all = [
+        "data", "data_binary", "data_raw", "data_urlencode", "json", "form", "form_string", "upload_file", "include"
+    ])]
     pub head: bool,
 
-    /// The request method (default GET, or POST with -d).
+    /// The request method (default GET; POST with a body, PUT with -T).
     #[arg(short = 'X', long = "request", value_name = "METHOD", value_parser = parse_method)]
     pub method: Option<String>,
 
@@ -90,11 +96,54 @@ pub struct Cli {
     #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,
 
-    /// Request body: DATA as given, @FILE for a file's contents, @- for
-    /// stdin (the only case stdin is read). Sent with POST unless -X says
-    /// otherwise.
-    #[arg(short, long, value_name = "DATA")]
-    pub data: Option<String>,
+    /// Request body: DATA as given, @FILE for a file's bytes (unchanged),
+    /// @- for stdin (the only case stdin is read), both streamed. Repeated,
+    /// the pieces are joined by `&`. POST unless -X says otherwise.
+    #[arg(short, long, value_name = "DATA", visible_alias = "data-ascii")]
+    pub data: Vec<String>,
+
+    /// As -d (curl's name for sending @FILE's bytes unchanged, which -d
+    /// does too).
+    #[arg(long, value_name = "DATA")]
+    pub data_binary: Vec<String>,
+
+    /// As -d, but @ is just a character.
+    #[arg(long, value_name = "DATA")]
+    pub data_raw: Vec<String>,
+
+    /// As -d, percent-encoded: CONTENT, =CONTENT, NAME=CONTENT, @FILE,
+    /// NAME@FILE (curl's forms).
+    #[arg(long, value_name = "DATA")]
+    pub data_urlencode: Vec<String>,
+
+    /// A JSON body: DATA, @FILE or @- (streamed); repeated, the pieces are
+    /// joined. Sends Content-Type and Accept: application/json. POST.
+    #[arg(long, value_name = "DATA")]
+    pub json: Vec<String>,
+
+    /// A multipart/form-data field: NAME=VALUE, NAME=@FILE (a file upload,
+    /// streamed), NAME=<FILE (the file's bytes as the value); `@-` and
+    /// `<-` read stdin; `;type=TYPE` and `;filename=NAME` may follow.
+    /// Repeatable. POST.
+    #[arg(short = 'F', long, value_name = "NAME=CONTENT")]
+    pub form: Vec<String>,
+
+    /// A form field whose value is taken as it is (no @, <, or ;type=).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub form_string: Vec<String>,
+
+    /// With -d and its kinds: put the data in the URL's query and GET.
+    #[arg(short = 'G', long)]
+    pub get: bool,
+
+    /// PUT FILE's bytes, streamed (`-` streams stdin, chunked). A URL
+    /// ending in `/` gets FILE's name appended.
+    #[arg(short = 'T', long, value_name = "FILE")]
+    pub upload_file: Option<PathBuf>,
+
+    /// The body options in command-line order, filled in by [`parse`].
+    #[arg(skip)]
+    pub body: crate::data::Given,
 
     /// Basic credentials, USER:PASSWORD (sent only to the URL's own scheme,
     /// host and port, never after a redirect elsewhere).
@@ -303,6 +352,29 @@ where
     if cli.url_order.is_empty() {
         return Err(Refused::Usage("no URL given; see http-get --help".to_string()));
     }
+    use crate::data::Piece;
+    let mut pieces: Vec<(usize, Piece)> =
+        at("data").into_iter().zip(cli.data.iter().cloned().map(Piece::Data)).collect();
+    pieces.extend(at("data_binary").into_iter().zip(cli.data_binary.iter().cloned().map(Piece::Data)));
+    pieces.extend(at("data_raw").into_iter().zip(cli.data_raw.iter().cloned().map(Piece::Raw)));
+    pieces.extend(at("data_urlencode").into_iter().zip(cli.data_urlencode.iter().cloned().map(Piece::UrlEncode)));
+    pieces.sort_by_key(|(i, _)| *i);
+    let mut fields: Vec<(usize, &str, bool)> =
+        at("form").into_iter().zip(cli.form.iter().map(|f| (f.as_str(), false))).map(|(i, (f, l))| (i, f, l)).collect();
+    fields.extend(at("form_string").into_iter().zip(cli.form_string.iter()).map(|(i, f)| (i, f.as_str(), true)));
+    fields.sort_by_key(|(i, _, _)| *i);
+    let form = fields
+        .into_iter()
+        .map(|(_, spec, literal)| crate::form::Field::parse(spec, literal))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Refused::Usage)?;
+    cli.body = crate::data::Given {
+        pieces: pieces.into_iter().map(|(_, p)| p).collect(),
+        json: cli.json.clone(),
+        form,
+        upload: cli.upload_file.clone(),
+        get: cli.get,
+    };
     if cli.outputs.len() > cli.url_order.len() {
         return Err(Refused::Usage(format!(
             "{} outputs (-o, -O) for {} URLs: each output goes with one URL, in order",
@@ -427,6 +499,9 @@ mod tests {
             (&["http://h/", "--url", "http://h/2", "-Z", "--parallel-max", "3"], true),
             (&["--parallel-max", "0", "http://h/"], false),
             (&["-I", "-d", "x", "http://h/"], false),
+            (&["-I", "-F", "a=b", "http://h/"], false),
+            (&["-d", "a", "--data-raw", "@b", "--data-urlencode", "c d", "-G", "http://h/"], true),
+            (&["-F", "noequals", "http://h/"], false),
             (&["-m", "3s", "--connect-timeout", "500ms", "http://h/"], true),
             (&["-m", "0s", "http://h/"], false),
             (&["-m", "soon", "http://h/"], false),

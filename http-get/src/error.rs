@@ -32,6 +32,8 @@ pub mod code {
     pub const HTTP_ERROR: u8 = 22;
     /// Writing the output failed (disk full, bad path).
     pub const WRITE: u8 = 23;
+    /// A file or stdin given as the request body could not be read.
+    pub const READ_BODY: u8 = 26;
     /// A timeout passed.
     pub const TIMEOUT: u8 = 28;
     /// The TLS handshake failed.
@@ -44,6 +46,9 @@ pub mod code {
     pub const RECV: u8 = 56;
     /// The server's certificate is not trusted.
     pub const CERT: u8 = 60;
+    /// The request body would have to be sent again, and it came from
+    /// stdin (after a 307 or 308, or for a retry).
+    pub const REWIND: u8 = 65;
 }
 
 /// What went wrong, in the terms a script cares about.
@@ -84,6 +89,10 @@ pub enum Kind {
     EmptyReply,
     /// The connection failed while receiving.
     Receive,
+    /// A file or stdin given as the request body could not be read.
+    ReadBody,
+    /// A request body from stdin would have to be sent a second time.
+    Rewind,
 }
 
 /// Statuses worth asking again for: the server may answer differently in
@@ -226,6 +235,8 @@ pub fn exit_code(error: &Error) -> u8 {
         Kind::EmptyReply => code::EMPTY_REPLY,
         Kind::Receive => code::RECV,
         Kind::CertificateNotTrusted => code::CERT,
+        Kind::ReadBody => code::READ_BODY,
+        Kind::Rewind => code::REWIND,
     }
 }
 

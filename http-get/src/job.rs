@@ -3,16 +3,15 @@
 //! time: the method, the body, and the header fields (defaults, then `-H`,
 //! with credentials kept to the origin they were given for).
 
-use std::io::Read;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use url::Url;
 
+use crate::body::Body;
 use crate::cli::{Cli, Output};
 use crate::error::{Error, Kind};
 use crate::net::Clock;
-use crate::request::{Data, Request, Settings};
+use crate::request::{Request, Settings};
 use crate::sink::Dest;
 use crate::target;
 
@@ -37,8 +36,12 @@ pub struct Job {
     pub(crate) method: Option<String>,
     /// `-H`, in order.
     pub(crate) user_headers: Vec<(String, String)>,
-    /// `-d`.
-    pub(crate) data: Option<Data>,
+    /// The body: `-d` and its kinds, `--json`, `-F`, `-T`.
+    pub(crate) data: Option<Body>,
+    /// The method the body options imply (PUT for `-T`, POST, GET for `-G`).
+    pub(crate) body_method: Option<&'static str>,
+    /// `--json`: `Accept: application/json`.
+    pub(crate) json: bool,
     /// `-A`, or ours.
     pub(crate) user_agent: String,
     /// `-u`, `--oauth2-bearer`, `--netrc`: for the URL's own origin.
@@ -98,22 +101,7 @@ impl Plan {
                 "--continue needs -o FILE or -O for every URL (curl's -c is --cookie-jar; here -c is --continue)",
             ));
         }
-        let data = match cli.data.as_deref() {
-            None => None,
-            Some("@-") => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| Error::new(Kind::Usage, format!("-d @-: reading stdin: {e}")).because(e))?;
-                Some(Data::Bytes(bytes))
-            }
-            Some(s) if s.starts_with('@') => {
-                let path = PathBuf::from(&s[1..]);
-                std::fs::metadata(&path).map_err(|e| Error::usage_io(&format!("-d {s}"), e))?;
-                Some(Data::File(path))
-            }
-            Some(s) => Some(Data::Bytes(s.as_bytes().to_vec())),
-        };
+        let made = cli.body.clone().make()?;
         let fail = if cli.no_fail {
             FailMode::NoFail
         } else if cli.fail_with_body {
@@ -158,11 +146,14 @@ impl Plan {
                 None if parallel.is_some() => Dest::Spool,
                 None => Dest::Stdout,
             };
-            jobs.push(target::parse_given(text).map(|url| Job {
+            let url = target::parse_given(text).and_then(|url| for_body(url, &cli.body, made.query.as_deref()));
+            jobs.push(url.map(|url| Job {
                 url,
                 method: cli.method.clone(),
                 user_headers: cli.headers.clone(),
-                data: data.clone(),
+                data: made.body.clone(),
+                body_method: made.method,
+                json: made.json,
                 user_agent: cli.user_agent.clone().unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
                 auth: auth.clone(),
                 include: cli.include,
@@ -198,38 +189,36 @@ impl Job {
     /// The first request of a chain: the URL given, `-X` or the method
     /// `-I` and `-d` imply, `-d`'s body.
     pub fn first_hop(&self) -> Hop {
-        let method = self.method.clone().unwrap_or_else(|| {
-            if self.head {
-                "HEAD".into()
-            } else if self.data.is_some() {
-                "POST".into()
-            } else {
-                "GET".into()
-            }
-        });
+        let method = self
+            .method
+            .clone()
+            .unwrap_or_else(|| if self.head { "HEAD" } else { self.body_method.unwrap_or("GET") }.to_string());
         Hop { url: self.url.clone(), method, data: self.data.clone() }
     }
 
     /// The request for `hop`; `offset` > 0 asks for the rest of a file from
     /// there (`--continue`).
     pub fn request(&self, hop: &Hop, offset: u64) -> Result<Request, Error> {
+        // Content-Length when every part's size is known; chunked otherwise.
+        let body_size = hop.data.as_ref().and_then(Body::size);
         Ok(Request {
-            headers: self.fields(hop, offset)?,
+            headers: self.fields(hop, offset, body_size),
             method: hop.method.clone(),
             url: hop.url.clone(),
             body: hop.data.clone(),
+            body_size,
         })
     }
 
     /// The request's header fields: defaults, then -H (which replaces a
     /// default of the same name, or removes it when empty).
-    fn fields(&self, hop: &Hop, offset: u64) -> Result<Vec<(String, String)>, Error> {
+    fn fields(&self, hop: &Hop, offset: u64, body_size: Option<u64>) -> Vec<(String, String)> {
         // Credentials stay with the origin they were given for.
         let same_origin = origin(&hop.url) == origin(&self.url);
         let mut fields: Vec<(String, String)> = vec![
             ("Host".into(), target::host_field(&hop.url)),
             ("User-Agent".into(), self.user_agent.clone()),
-            ("Accept".into(), "*/*".into()),
+            ("Accept".into(), if self.json { "application/json" } else { "*/*" }.into()),
         ];
         if let Some(auth) = self.auth.field(&self.url).filter(|_| same_origin) {
             fields.push(("Authorization".into(), auth));
@@ -237,10 +226,14 @@ impl Job {
         if offset > 0 {
             fields.push(("Range".into(), format!("bytes={offset}-")));
         }
-        if let Some(d) = &hop.data {
-            let len = d.size().map_err(|e| Error::usage_io("-d", e))?;
-            fields.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
-            fields.push(("Content-Length".into(), len.to_string()));
+        if let Some(body) = &hop.data {
+            if let Some(content_type) = &body.content_type {
+                fields.push(("Content-Type".into(), content_type.clone()));
+            }
+            match body_size {
+                Some(len) => fields.push(("Content-Length".into(), len.to_string())),
+                None => fields.push(("Transfer-Encoding".into(), "chunked".into())),
+            }
         } else if matches!(hop.method.as_str(), "POST" | "PUT" | "PATCH") {
             fields.push(("Content-Length".into(), "0".into()));
         }
@@ -271,7 +264,7 @@ impl Job {
                 }
             }
         }
-        Ok(fields)
+        fields
     }
 }
 
@@ -313,7 +306,7 @@ pub struct Hop {
     /// The method.
     pub method: String,
     /// The body, until a redirect drops it.
-    pub data: Option<Data>,
+    pub data: Option<Body>,
 }
 
 impl Hop {
@@ -327,6 +320,43 @@ impl Hop {
             Hop { url: next, ..self }
         }
     }
+}
+
+/// What a file name must have encoded to be one path segment.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'?')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// The URL as the body options change it: `-G`'s data added to its query;
+/// `-T FILE` to a URL ending in `/` names the file there (as curl does).
+fn for_body(mut url: Url, given: &crate::data::Given, query: Option<&str>) -> Result<Url, Error> {
+    if let Some(query) = query.filter(|q| !q.is_empty()) {
+        let joined = match url.query() {
+            Some(old) if !old.is_empty() => format!("{old}&{query}"),
+            _ => query.to_string(),
+        };
+        url.set_query(Some(&joined));
+    }
+    if let Some(name) = given.upload.as_ref().filter(|p| p.as_os_str() != "-").and_then(|p| p.file_name())
+        && url.path().ends_with('/')
+    {
+        let name = name.to_string_lossy();
+        let escaped = percent_encoding::utf8_percent_encode(&name, SEGMENT);
+        url = target::join(&url, &escaped.to_string())?;
+    }
+    Ok(url)
 }
 
 /// The origin (scheme, host, port) credentials are tied to.

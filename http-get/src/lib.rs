@@ -16,8 +16,11 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`batch`] | several URLs: in order or `-Z`, reported in order, the first failure's exit code |
+//! | [`body`] | a request body as parts (bytes, files, stdin) streamed, with Content-Length or chunked |
 //! | [`cli`] | the command line and its checks |
 //! | [`curl`] | curl's options that are not taken here, each answered in one line |
+//! | [`data`] | `-d` and its kinds, `--json`, `-G`, `-T` made into a body |
+//! | [`form`] | `-F`: multipart/form-data |
 //! | [`job`] | the checked command line (a job per URL), and the requests of a redirect chain |
 //! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
 //! | [`request`] | one request sent and its response head read |
@@ -38,11 +41,14 @@
 #![forbid(unsafe_code)]
 
 pub mod batch;
+pub mod body;
 pub mod cli;
 pub mod copy;
 pub mod curl;
+pub mod data;
 pub mod delivery;
 pub mod error;
+pub mod form;
 pub mod head;
 pub mod job;
 pub mod net;

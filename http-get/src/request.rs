@@ -3,39 +3,19 @@
 //! skipped), and hand back the [`Response`], which owns the connection and
 //! knows how its body is framed (RFC 9112 6.3).
 
-use std::fs::File;
 use std::io::{self, Write};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use shared::http::framing::response_body;
 use shared::http::response::ResponseHead;
 use url::Url;
 
+use crate::body::{Body, SendError};
 use crate::error::{Error, Kind};
 use crate::net::{self, Clock, Stream, Timed};
 use crate::pool::{Key, Pool};
 use crate::response::Response;
 use crate::target;
-
-/// A request body.
-#[derive(Debug, Clone)]
-pub enum Data {
-    /// Bytes given on the command line or read from stdin.
-    Bytes(Vec<u8>),
-    /// A file, streamed (and opened again if a redirect resends it).
-    File(PathBuf),
-}
-
-impl Data {
-    /// The body length, for Content-Length.
-    pub fn size(&self) -> io::Result<u64> {
-        match self {
-            Data::Bytes(b) => Ok(b.len() as u64),
-            Data::File(p) => Ok(std::fs::metadata(p)?.len()),
-        }
-    }
-}
 
 /// What to send.
 #[derive(Debug, Clone)]
@@ -47,7 +27,9 @@ pub struct Request {
     /// Every header field, in order (Host first).
     pub headers: Vec<(String, String)>,
     /// The body, if any.
-    pub body: Option<Data>,
+    pub body: Option<Body>,
+    /// Its length, as Content-Length announced; `None` sends it chunked.
+    pub body_size: Option<u64>,
 }
 
 /// How to connect.
@@ -72,7 +54,10 @@ pub struct Settings {
 pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
     let key = Key::of(&req.url);
-    if let Some(conn) = settings.pool.take(&key) {
+    // A body read from stdin goes once, on a new connection: it could not
+    // be sent again if a kept one turned out to be closed.
+    let pooled = if req.body.as_ref().is_some_and(Body::reads_stdin) { None } else { settings.pool.take(&key) };
+    if let Some(conn) = pooled {
         if settings.verbose {
             let peer = conn.stream.tcp().peer_addr().map(|a| a.to_string()).unwrap_or_default();
             eprintln!("* reusing the connection to {peer}");
@@ -115,7 +100,7 @@ fn connect(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Err
 /// Writes `req` on `conn` and reads the response head.
 fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) -> Result<Response, Error> {
     conn.clock = settings.clock;
-    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(shown, e))?;
+    write_request(&mut conn, req, settings.verbose, shown)?;
     // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
     let received = crate::head::read_final(&mut conn, &mut buf, |interim| {
@@ -138,9 +123,6 @@ fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) ->
 fn send_error(shown: &str, e: io::Error) -> Error {
     match e.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::timed_out(shown).because(e),
-        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => {
-            Error::usage_io(&format!("{shown}: reading the request body"), e)
-        }
         // The server may already have answered (and closed); its response
         // is the better message, but a reset before any reply is a
         // receive failure.
@@ -161,7 +143,7 @@ pub fn head_text(req: &Request) -> String {
     head
 }
 
-fn write_request(conn: &mut Timed, req: &Request, verbose: bool) -> io::Result<()> {
+fn write_request(conn: &mut Timed, req: &Request, verbose: bool, shown: &str) -> Result<(), Error> {
     let head = head_text(req);
     if verbose {
         for line in head.lines().filter(|l| !l.is_empty()) {
@@ -169,20 +151,32 @@ fn write_request(conn: &mut Timed, req: &Request, verbose: bool) -> io::Result<(
         }
         eprintln!(">");
     }
-    match &req.body {
-        None => conn.write_all(head.as_bytes())?,
-        Some(Data::Bytes(b)) => {
-            let mut all = head.into_bytes();
-            all.extend_from_slice(b);
-            conn.write_all(&all)?;
+    let sent = match &req.body {
+        None => conn.write_all(head.as_bytes()),
+        Some(body) => {
+            // The head and the body's first bytes leave together.
+            let mut out = io::BufWriter::with_capacity(64 * 1024, &mut *conn);
+            out.write_all(head.as_bytes()).map_err(|e| send_error(shown, e))?;
+            body.send(&mut out, req.body_size).map_err(|e| body_error(shown, e))?;
+            out.flush()
         }
-        Some(Data::File(p)) => {
-            conn.write_all(head.as_bytes())?;
-            let mut file = File::open(p)?;
-            io::copy(&mut file, conn)?;
-        }
+    };
+    sent.and_then(|()| conn.flush()).map_err(|e| send_error(shown, e))
+}
+
+fn body_error(shown: &str, e: SendError) -> Error {
+    match e {
+        SendError::Net(e) => send_error(shown, e),
+        SendError::Read(what, e) => Error::new(
+            Kind::ReadBody,
+            format!("{shown}: reading the request body from {what}: {}", shared::io_text::describe(&e)),
+        )
+        .because(e),
+        SendError::Rewind => Error::new(
+            Kind::Rewind,
+            format!("{shown}: the request body came from stdin, which cannot be sent a second time"),
+        ),
     }
-    conn.flush()
 }
 
 fn print_head(head: &ResponseHead) {

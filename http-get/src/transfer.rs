@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::body::Body;
 use crate::delivery::{Delivery, Ended};
 use crate::error::{Error, Kind};
 use crate::job::Job;
@@ -75,7 +76,10 @@ fn run_into(job: &Job, sink: &mut Sink) -> Finished {
             Ok(Ended::HttpError(e)) | Err(e) => e,
         };
         sink.pause();
+        // A body from stdin that has begun to go cannot be sent again.
+        let body_gone = job.data.as_ref().is_some_and(Body::reads_stdin) && crate::body::stdin_taken();
         if error.kind().retryable()
+            && !body_gone
             && sink.streamed() == 0
             && let Some(pause) = retries.pause(job, retry_after)
         {
@@ -180,6 +184,16 @@ impl Attempt<'_> {
                     job.settings.pool.put(Key::of(&hop.url), conn);
                 }
                 hop = hop.redirected(status, next);
+                // 307 and 308 send the body again: stdin's is gone.
+                if hop.data.as_ref().is_some_and(Body::reads_stdin) && crate::body::stdin_taken() {
+                    return Err(Error::new(
+                        Kind::Rewind,
+                        format!(
+                            "{}: a {status} asks for the request body again, and it came from stdin, which cannot be sent a second time",
+                            target::shown(&hop.url)
+                        ),
+                    ));
+                }
                 redirects += 1;
                 continue;
             }

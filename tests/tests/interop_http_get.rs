@@ -363,3 +363,58 @@ fn httpbin_credentials() {
         }
     }
 }
+
+/// Request bodies as httpbin parses them: forms, multipart files, JSON,
+/// -G's query, uploads from a file and streamed from stdin (chunked),
+/// with curl's answers for the same command lines where they must agree.
+#[test]
+fn httpbin_bodies() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-bodies");
+    let here = dir.path();
+    std::fs::write(here.join("note.txt"), "a note\n").unwrap();
+    std::fs::write(here.join("data.json"), "{\"from\": \"file\"}").unwrap();
+    let field = |out: &[u8], name: &str| -> String {
+        let text = String::from_utf8_lossy(out);
+        let at = text.find(&format!("\"{name}\": ")).map_or(0, |i| i + name.len() + 4);
+        let rest = &text[at..];
+        // The value: to the end of its line, or the object that starts there.
+        if rest.starts_with('{') {
+            rest[..rest.find("\n  }").map_or(rest.len(), |i| i + 4)].to_string()
+        } else {
+            rest.lines().next().unwrap_or_default().trim_end_matches(',').to_string()
+        }
+    };
+    let cases: &[(&[&str], &str, &str, &str)] = &[
+        (&["-d", "a=1", "-d", "b=two words"], "/post", "form", "{\n    \"a\": \"1\",\n    \"b\": \"two words\"\n  }"),
+        (&["--data-urlencode", "q=a&b=c"], "/post", "form", "{\n    \"q\": \"a&b=c\"\n  }"),
+        (&["-F", "doc=@note.txt", "-F", "k=v"], "/post", "files", "{\n    \"doc\": \"a note\\n\"\n  }"),
+        (&["--json", "@data.json"], "/post", "json", "{\n    \"from\": \"file\"\n  }"),
+        (
+            &["-G", "-d", "x=1", "--data-urlencode", "y=a b"],
+            "/get",
+            "args",
+            "{\n    \"x\": \"1\",\n    \"y\": \"a b\"\n  }",
+        ),
+        (&["-T", "note.txt"], "/put", "data", "\"a note\\n\""),
+    ];
+    for (args, path, name, want) in cases {
+        let url = format!("{base}{path}");
+        let r = http_get(here, &[*args, &[url.as_str()][..]].concat());
+        assert_eq!(r.code, Some(0), "{args:?}: {}", r.stderr);
+        assert_eq!(field(&r.stdout, name), *want, "{args:?}: {}", String::from_utf8_lossy(&r.stdout));
+        if peer("curl") {
+            let mut cmd = Command::new("curl");
+            cmd.args(["-s", "--max-time", "60"]).args(*args).arg(&url).current_dir(here);
+            let theirs = harness::run(cmd, None, LIMIT);
+            assert_eq!(field(&theirs.stdout, name), *want, "{args:?}: curl agrees");
+        }
+    }
+    // Streamed from stdin, chunked.
+    let mut cmd = Command::new(harness::bin("http-get"));
+    cmd.args(["-T", "-", &format!("{base}/put")]);
+    let r = harness::run(cmd, Some(b"piped body"), LIMIT);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(field(&r.stdout, "data"), "\"piped body\"");
+    assert!(String::from_utf8_lossy(&r.stdout).contains("\"Transfer-Encoding\": \"chunked\""));
+}
