@@ -29,12 +29,13 @@ timeouts take curl's seconds (-m 30) too. curl's other options are
 answered with one line saying what to use here.
 
 Exit status (curl's numbers; with several URLs, the first failure's):
-0 ok, 1 unsupported scheme, 2 bad usage, 3 malformed URL, 6 cannot
-resolve host, 7 cannot connect, 8 malformed response, 18 body cut short,
+0 ok, 1 unsupported scheme, 2 bad usage, 3 malformed URL, 5 cannot
+resolve the proxy, 6 cannot resolve host, 7 cannot connect, 8 malformed response, 18 body cut short,
 22 HTTP status >= 400, 23 write error, 26 request body unreadable,
 28 timeout, 35 TLS handshake failed, 47 too many redirects, 52 empty
-reply, 56 connection failed while receiving, 60 certificate not trusted,
-65 a body from stdin needed again.";
+reply, 56 connection failed while receiving (or CONNECT refused),
+60 certificate not trusted, 65 a body from stdin needed again, 97 SOCKS
+proxy failed.";
 
 /// Fetch a URL over HTTP/1.1 for shell scripts: strict about framing,
 /// honest in its exit codes, safe with files.
@@ -170,6 +171,17 @@ pub struct Cli {
     /// Send `Authorization: Bearer TOKEN` (to the URL's own origin only).
     #[arg(long, value_name = "TOKEN")]
     pub oauth2_bearer: Option<String>,
+
+    /// Go through the proxy at URL (http://, socks5://, socks5h://,
+    /// socks4a://, socks4://; no scheme is http, no port 1080), instead of
+    /// the proxy variables; `-x ""` goes direct. no_proxy still applies.
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Hosts reached without the proxy, as no_proxy lists them (replaces
+    /// no_proxy; `*` is every host, `""` none).
+    #[arg(long, value_name = "LIST")]
+    pub noproxy: Option<String>,
 
     /// The User-Agent header.
     #[arg(short = 'A', long, value_name = "NAME")]
@@ -391,6 +403,7 @@ mod tests {
             (&["-u", "me:pw", "--oauth2-bearer", "t", "-n", "http://h/"], true),
             (&["-u", "me", "http://h/"], false),
             (&["--netrc-file", "f", "--netrc-optional", "http://h/"], true),
+            (&["-x", "socks5h://p:1", "--noproxy", "*", "http://h/"], true),
         ];
         for (args, want) in cases {
             assert_eq!(ok(args), *want, "{args:?}");

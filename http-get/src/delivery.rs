@@ -11,7 +11,6 @@ use url::Url;
 use crate::copy::{self, Copied, Out};
 use crate::error::{Error, Kind};
 use crate::job::{FailMode, Job};
-use crate::pool::Key;
 use crate::progress::Progress;
 use crate::response::Response;
 use crate::sink::{Begin, Dest, ResumePoint, Sink, WriteFail};
@@ -100,6 +99,7 @@ impl Delivery<'_> {
         let done = if let Begin::Append(offset) = begin { offset } else { 0 };
         let progress = Progress::new(job.progress && !job.head, total, done);
         let out = Out { sink: self.sink, progress: &progress, facts: self.facts };
+        let key = response.key.clone();
         let copied = copy::body(response, &shown, out);
         progress.finish();
         let (copied, conn) = copied?;
@@ -107,7 +107,7 @@ impl Delivery<'_> {
             return Ok(Ended::StdoutClosed);
         }
         if let Some(conn) = conn {
-            job.settings.pool.put(Key::of(self.url), conn);
+            job.settings.pool.put(key, conn);
         }
         if let Some(path) = self.sink.commit(name_url)?
             && progress.shown()

@@ -20,6 +20,8 @@ pub mod code {
     pub const USAGE: u8 = 2;
     /// The URL does not parse.
     pub const BAD_URL: u8 = 3;
+    /// The proxy's host name does not resolve.
+    pub const RESOLVE_PROXY: u8 = 5;
     /// The host name does not resolve.
     pub const RESOLVE: u8 = 6;
     /// No address of the host accepted the connection.
@@ -46,6 +48,8 @@ pub mod code {
     pub const RECV: u8 = 56;
     /// The server's certificate is not trusted.
     pub const CERT: u8 = 60;
+    /// A SOCKS proxy failed or refused.
+    pub const PROXY: u8 = 97;
     /// The request body would have to be sent again, and it came from
     /// stdin (after a 307 or 308, or for a retry).
     pub const REWIND: u8 = 65;
@@ -93,6 +97,13 @@ pub enum Kind {
     ReadBody,
     /// A request body from stdin would have to be sent a second time.
     Rewind,
+    /// The proxy's host name does not resolve.
+    ResolveProxy,
+    /// An HTTP proxy answered CONNECT with a status other than 2xx.
+    TunnelRefused,
+    /// A SOCKS proxy refused, wanted other credentials, or broke its
+    /// protocol.
+    ProxyFailed,
 }
 
 /// Statuses worth asking again for: the server may answer differently in
@@ -237,6 +248,9 @@ pub fn exit_code(error: &Error) -> u8 {
         Kind::CertificateNotTrusted => code::CERT,
         Kind::ReadBody => code::READ_BODY,
         Kind::Rewind => code::REWIND,
+        Kind::ResolveProxy => code::RESOLVE_PROXY,
+        Kind::TunnelRefused => code::RECV,
+        Kind::ProxyFailed => code::PROXY,
     }
 }
 

@@ -136,6 +136,7 @@ impl Plan {
             tls: std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure)),
             verbose: cli.verbose,
             pool: std::sync::Arc::new(crate::pool::Pool::new()),
+            proxies: std::sync::Arc::new(crate::proxy::Proxies::from_env(cli.proxy.as_deref(), cli.noproxy.as_deref())),
         };
         let mut outputs = cli.outputs.into_iter();
         let mut jobs = Vec::with_capacity(cli.url_order.len());
@@ -201,12 +202,21 @@ impl Job {
     pub fn request(&self, hop: &Hop, offset: u64) -> Result<Request, Error> {
         // Content-Length when every part's size is known; chunked otherwise.
         let body_size = hop.data.as_ref().and_then(Body::size);
+        let proxy = self.settings.proxies.for_url(&hop.url)?;
+        let mut headers = self.fields(hop, offset, body_size);
+        // The proxy's own credentials, for a request the proxy reads (a
+        // tunnel's go in its CONNECT); never sent to an origin.
+        if let Some(auth) = proxy.as_ref().filter(|p| p.absolute_form(&hop.url)).and_then(|p| p.authorization()) {
+            let at = headers.len() - usize::from(self.close);
+            headers.insert(at, ("Proxy-Authorization".into(), auth));
+        }
         Ok(Request {
-            headers: self.fields(hop, offset, body_size),
+            headers,
             method: hop.method.clone(),
             url: hop.url.clone(),
             body: hop.data.clone(),
             body_size,
+            proxy,
         })
     }
 
@@ -247,7 +257,7 @@ impl Job {
             if hop.data.is_none() && lower == "content-type" || !same_origin && lower == "authorization" {
                 continue;
             }
-            if matches!(lower.as_str(), "content-length" | "transfer-encoding" | "connection") {
+            if matches!(lower.as_str(), "content-length" | "transfer-encoding" | "connection" | "proxy-authorization") {
                 continue;
             }
             let existing = fields.iter().position(|(n, _)| n.eq_ignore_ascii_case(name));

@@ -18,6 +18,7 @@
 //! | [`batch`] | several URLs: in order or `-Z`, reported in order, the first failure's exit code |
 //! | [`body`] | a request body as parts (bytes, files, stdin) streamed, with Content-Length or chunked |
 //! | [`cli`] | the command line and its checks |
+//! | [`connect`] | a new connection: direct, to a proxy, or through its tunnel; then TLS |
 //! | [`curl`] | curl's options that are not taken here, each answered in one line |
 //! | [`data`] | `-d` and its kinds, `--json`, `-G`, `-T` made into a body |
 //! | [`form`] | `-F`: multipart/form-data |
@@ -33,7 +34,9 @@
 //! | [`target`] | URL checks, request target, Host, credentials, `-O` names |
 //! | [`sink`] | the output: stdout, a device or FIFO, an atomic file, a `--continue` part |
 //! | [`netrc`] | `.netrc` read as curl reads it |
+//! | [`noproxy`] | `no_proxy` and `--noproxy` matching, curl's rules |
 //! | [`pool`] | kept-alive connections between the requests of a run |
+//! | [`proxy`] | which proxy a request goes through: `-x` or the variables |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
 //! | [`error`] | what went wrong, its one-line message, and the exit code |
@@ -43,6 +46,7 @@
 pub mod batch;
 pub mod body;
 pub mod cli;
+pub mod connect;
 pub mod copy;
 pub mod curl;
 pub mod data;
@@ -53,8 +57,10 @@ pub mod head;
 pub mod job;
 pub mod net;
 pub mod netrc;
+pub mod noproxy;
 pub mod pool;
 pub mod progress;
+pub mod proxy;
 pub mod request;
 pub mod response;
 pub mod sink;

@@ -172,12 +172,21 @@ impl shared::http::head::TimedRead for Timed {
 /// Resolves the URL's host, bounded by `limit`.
 pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Error> {
     let port = url.port_or_known_default().unwrap_or(80);
-    let name = match url.host() {
-        Some(Host::Ipv4(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V4(ip), port)]),
-        Some(Host::Ipv6(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V6(ip), port)]),
-        Some(Host::Domain(d)) => d.to_string(),
-        None => return Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
-    };
+    match url.host() {
+        Some(Host::Ipv4(ip)) => Ok(vec![SocketAddr::new(IpAddr::V4(ip), port)]),
+        Some(Host::Ipv6(ip)) => Ok(vec![SocketAddr::new(IpAddr::V6(ip), port)]),
+        Some(Host::Domain(d)) => resolve_host(d, port, shown, limit),
+        None => Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
+    }
+}
+
+/// Resolves `name` (a name or an address literal) and `port`, bounded by
+/// `limit`; `shown` is the URL messages name.
+pub fn resolve_host(name: &str, port: u16, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Error> {
+    if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let name = name.to_string();
     let (tx, rx) = mpsc::channel();
     let query = name.clone();
     // The resolver cannot be interrupted; a thread lets us stop waiting.

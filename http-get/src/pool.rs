@@ -9,22 +9,36 @@ use std::sync::Mutex;
 use url::Url;
 
 use crate::net::Timed;
+use crate::proxy::Chosen;
 
 /// Most idle connections kept; past it the oldest is closed.
 const MAX_IDLE: usize = 16;
 
-/// Where a connection leads: scheme, host, port.
+/// Where a connection leads: the origin (scheme, host, port), the proxy
+/// it goes to, or a tunnel to the origin through a proxy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Key(String, String, u16);
+pub struct Key(String);
 
 impl Key {
-    /// The key of the connection a request to `url` needs.
+    /// The key of the connection a request to `url` through `proxy` needs.
+    pub fn new(url: &Url, proxy: Option<&Chosen>) -> Key {
+        let origin = format!(
+            "{}://{}:{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or(0)
+        );
+        Key(match proxy {
+            // An HTTP proxy takes absolute-form requests for any host.
+            Some(p) if p.absolute_form(url) => format!("proxy {}", p.shown()),
+            Some(p) => format!("{origin} through {}", p.shown()),
+            None => origin,
+        })
+    }
+
+    /// The key of a direct connection to `url`'s origin.
     pub fn of(url: &Url) -> Key {
-        Key(
-            url.scheme().to_string(),
-            url.host_str().unwrap_or_default().to_string(),
-            url.port_or_known_default().unwrap_or(0),
-        )
+        Key::new(url, None)
     }
 }
 

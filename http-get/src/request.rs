@@ -4,7 +4,7 @@
 //! knows how its body is framed (RFC 9112 6.3).
 
 use std::io::{self, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use shared::http::framing::response_body;
 use shared::http::response::ResponseHead;
@@ -12,8 +12,9 @@ use url::Url;
 
 use crate::body::{Body, SendError};
 use crate::error::{Error, Kind};
-use crate::net::{self, Clock, Stream, Timed};
+use crate::net::{Clock, Timed};
 use crate::pool::{Key, Pool};
+use crate::proxy::{Chosen, Proxies};
 use crate::response::Response;
 use crate::target;
 
@@ -30,6 +31,15 @@ pub struct Request {
     pub body: Option<Body>,
     /// Its length, as Content-Length announced; `None` sends it chunked.
     pub body_size: Option<u64>,
+    /// The proxy it goes through, if any.
+    pub proxy: Option<Chosen>,
+}
+
+impl Request {
+    /// What a connection for this request leads to, for keep-alive.
+    pub fn key(&self) -> Key {
+        Key::new(&self.url, self.proxy.as_ref())
+    }
 }
 
 /// How to connect.
@@ -46,6 +56,8 @@ pub struct Settings {
     pub verbose: bool,
     /// The run's kept-alive connections.
     pub pool: std::sync::Arc<Pool>,
+    /// `-x`, `--noproxy` and the proxy variables.
+    pub proxies: std::sync::Arc<Proxies>,
 }
 
 /// Sends `req` and reads the response head, on a kept-alive connection
@@ -53,7 +65,7 @@ pub struct Settings {
 /// connection turns out to have been closed meanwhile).
 pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
-    let key = Key::of(&req.url);
+    let key = req.key();
     // A body read from stdin goes once, on a new connection: it could not
     // be sent again if a kept one turned out to be closed.
     let pooled = if req.body.as_ref().is_some_and(Body::reads_stdin) { None } else { settings.pool.take(&key) };
@@ -69,32 +81,8 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
             other => return other,
         }
     }
-    let conn = connect(req, settings, &shown)?;
+    let conn = crate::connect::open(req, settings, &shown)?;
     exchange(conn, req, settings, &shown)
-}
-
-/// A new connection for `req`: resolved, connected, TLS for https.
-fn connect(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Error> {
-    let started = Instant::now();
-    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(shown))?;
-    let addrs = net::resolve(&req.url, shown, limit)?;
-    let tcp = net::connect(&addrs, shown, limit.saturating_sub(started.elapsed()))?;
-    let peer = tcp.peer_addr().unwrap_or(addrs[0]);
-    if settings.verbose {
-        eprintln!("* connected to {peer}");
-    }
-    #[cfg(feature = "tls")]
-    let stream = if req.url.scheme() == "https" {
-        let left = limit.saturating_sub(started.elapsed());
-        let config = settings.tls.get()?;
-        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, shown, config, left)?))
-    } else {
-        Stream::Plain(tcp)
-    };
-    // Without TLS no https URL gets this far: target::parse refuses it.
-    #[cfg(not(feature = "tls"))]
-    let stream = Stream::Plain(tcp);
-    Ok(Timed::new(stream, settings.clock))
 }
 
 /// Writes `req` on `conn` and reads the response head.
@@ -117,7 +105,7 @@ fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) ->
         response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(shown, e))?;
     let keep =
         !req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
-    Ok(Response::new(head, received.raw, length, buf, conn, keep))
+    Ok(Response::new(head, received.raw, length, buf, conn, keep, req.key()))
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {
@@ -132,7 +120,12 @@ fn send_error(shown: &str, e: io::Error) -> Error {
 
 /// The request head as text (without the body).
 pub fn head_text(req: &Request) -> String {
-    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, target::request_target(&req.url));
+    // Through an HTTP proxy, a plain-http request names the whole URL.
+    let request_target = match &req.proxy {
+        Some(chosen) if chosen.absolute_form(&req.url) => target::shown(&req.url),
+        _ => target::request_target(&req.url),
+    };
+    let mut head = format!("{} {request_target} HTTP/1.1\r\n", req.method);
     for (name, value) in &req.headers {
         head.push_str(name);
         head.push_str(": ");

@@ -14,6 +14,7 @@ use shared::http::length::LengthReader;
 use shared::http::response::ResponseHead;
 
 use crate::net::{Clock, Stream, Timed};
+use crate::pool::Key;
 
 /// How many bytes the framed reader asks the socket for at once.
 const READ_BUFFER: usize = 128 * 1024;
@@ -38,6 +39,8 @@ pub struct Response {
     /// The connection may carry another request once this body has been
     /// read to its end (keep-alive).
     reusable: bool,
+    /// Where the connection leads, for keeping it.
+    pub key: Key,
 }
 
 /// A plain-http body taken as the bare socket, for moving it to the output
@@ -79,6 +82,7 @@ impl Response {
         early: Vec<u8>,
         conn: Timed,
         reusable: bool,
+        key: Key,
     ) -> Response {
         // HTTP/1.1 keeps a connection open unless told otherwise; a body
         // that runs to the close uses it up. HTTP/1.0 keep-alive is not
@@ -87,7 +91,7 @@ impl Response {
             && head.minor == 1
             && !head.headers.has_token("connection", "close")
             && length != BodyLength::UntilClose;
-        Response { head, raw, length, early, conn, reusable }
+        Response { head, raw, length, early, conn, reusable, key }
     }
 
     /// True when the connection may carry another request after this
@@ -188,7 +192,18 @@ mod tests {
         let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let clock = Clock { deadline: None, idle: Duration::from_secs(5) };
         let (head, _) = parse_response(b"HTTP/1.1 200 OK\r\n\r\n", &Limits::default()).unwrap().unwrap();
-        (Response::new(head, Vec::new(), length, early.to_vec(), Timed::new(Stream::Plain(tcp), clock), true), listener)
+        (
+            Response::new(
+                head,
+                Vec::new(),
+                length,
+                early.to_vec(),
+                Timed::new(Stream::Plain(tcp), clock),
+                true,
+                Key::of(&url::Url::parse("http://h/").unwrap()),
+            ),
+            listener,
+        )
     }
 
     /// The bare socket only when asked for and the framing allows it; the

@@ -9,7 +9,6 @@ use crate::body::Body;
 use crate::delivery::{Delivery, Ended};
 use crate::error::{Error, Kind};
 use crate::job::Job;
-use crate::pool::Key;
 use crate::request;
 use crate::response::Response;
 use crate::sink::Sink;
@@ -180,8 +179,9 @@ impl Attempt<'_> {
                 }
                 // A short redirect body is read past, so its connection can
                 // carry the next request when that goes to the same place.
+                let key = response.key.clone();
                 if let Some(conn) = response.drain(REDIRECT_BODY) {
-                    job.settings.pool.put(Key::of(&hop.url), conn);
+                    job.settings.pool.put(key, conn);
                 }
                 hop = hop.redirected(status, next);
                 // 307 and 308 send the body again: stdin's is gone.

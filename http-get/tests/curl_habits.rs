@@ -41,7 +41,7 @@ const TOP_40: &[(&[&str], Expect)] = &[
     (&["-u", "user:pw"], Works),
     (&["-w", "%{http_code}"], Works),
     (&["-A", "robot/1"], Works),
-    (&["-x", "http://127.0.0.1:3128"], Says("curl's -x (--proxy) is not supported")),
+    (&["-x", "http://127.0.0.1:1", "--noproxy", "127.0.0.1"], Works),
     (&["-m", "30"], Works),
     (&["--connect-timeout", "5"], Works),
     (&["--retry", "3"], Works),
@@ -136,7 +136,7 @@ fn urls_without_a_scheme() {
 /// Unknown options: one line, never clap's `-- -L` tip, nothing sent.
 #[test]
 fn unknown_options_are_one_line() {
-    for args in [&["--bogus", "http://h/"][..], &["-sSLx", "p", "http://h/"], &["http://h/", "--proxy=p"]] {
+    for args in [&["--bogus", "http://h/"][..], &["-sSLD", "h", "http://h/"], &["http://h/", "--trace=t"]] {
         let r = http_get(args);
         assert_eq!(r.code, Some(2), "{args:?}");
         assert_eq!(r.stderr.lines().count(), 1, "{args:?}: {}", r.stderr);

@@ -115,3 +115,40 @@ fn missing_cacert_file_is_reported() {
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("/no/such/ca.pem"), "{}", r.stderr);
 }
+
+/// https through an HTTP proxy: a CONNECT tunnel to the origin's name,
+/// then TLS end to end, the certificate checked for the URL's host.
+#[cfg(not(any(target_os = "macos", target_os = "freebsd")))]
+#[test]
+fn https_through_a_connect_tunnel() {
+    let dir = TempDir::new("tls-connect");
+    let (ca_pem, config) = ca_and_server();
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let origin = tls_server(config, 1, b"tunnelled");
+    let to = origin.addr;
+    let proxy = Scripted::start(vec![Box::new(move |s: &mut std::net::TcpStream, _: &[u8]| {
+        let _ = s.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+        let Ok(mut upstream) = std::net::TcpStream::connect(to) else { return };
+        let (Ok(mut s2), Ok(mut up2)) = (s.try_clone(), upstream.try_clone()) else { return };
+        let there = std::thread::spawn(move || {
+            let _ = std::io::copy(&mut s2, &mut up2);
+            let _ = up2.shutdown(std::net::Shutdown::Write);
+        });
+        let _ = std::io::copy(&mut upstream, s);
+        let _ = s.shutdown(std::net::Shutdown::Write);
+        let _ = there.join();
+    }) as Script]);
+    let url = format!("https://localhost:{}/secret", to.port());
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_http-get"));
+    cmd.env("https_proxy", format!("http://u:p@{}", proxy.addr)).env_remove("no_proxy").env_remove("NO_PROXY");
+    cmd.args(["--cacert", ca_file.to_str().unwrap(), &url]);
+    let r = harness::run(cmd, None, HANG);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"tunnelled"[..]), "{}", r.stderr);
+    let connect = &proxy.requests()[0];
+    let want = format!(
+        "CONNECT localhost:{0} HTTP/1.1\r\nHost: localhost:{0}\r\nProxy-Authorization: Basic dTpw\r\n\r\n",
+        to.port()
+    );
+    assert_eq!(connect, &want);
+}

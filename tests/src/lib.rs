@@ -9,6 +9,7 @@
 pub mod http;
 mod measure;
 pub mod peers;
+pub mod proxies;
 pub mod scripted;
 
 pub use measure::run_measured;

@@ -418,3 +418,79 @@ fn httpbin_bodies() {
     assert_eq!(field(&r.stdout, "data"), "\"piped body\"");
     assert!(String::from_utf8_lossy(&r.stdout).contains("\"Transfer-Encoding\": \"chunked\""));
 }
+
+/// Through real proxies started here: tinyproxy (absolute-form requests,
+/// CONNECT to an HTTPS origin, Basic credentials from the proxy URL) and
+/// danted (SOCKS5 with the name sent or resolved here, SOCKS4; SOCKS4a,
+/// which Dante refuses, refused the same way as for curl),
+/// each giving the bytes a direct fetch gives, as curl does through it.
+#[test]
+fn real_proxies() {
+    use harness::proxies;
+    let dir = TempDir::new("proxied");
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    let data = harness::pseudo_random(11, 300_000);
+    std::fs::write(www.join("data.bin"), &data).unwrap();
+    let Some(nginx) = peers::nginx(&www) else { return };
+    let here = dir.path();
+    let env_free = |args: &[&str], env: &[(&str, String)]| {
+        let mut cmd = Command::new(harness::bin("http-get"));
+        for name in ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"] {
+            cmd.env_remove(name);
+        }
+        cmd.args(args).current_dir(here).envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        harness::run(cmd, None, LIMIT)
+    };
+    let url = format!("http://localhost:{}/data.bin", nginx.addr.port());
+    // tinyproxy, from http_proxy: the request goes to it in absolute form.
+    let Some(tiny) = proxies::tinyproxy(None) else { return };
+    let proxy = format!("http://127.0.0.1:{}", tiny.port);
+    let r = env_free(&["-v", &url], &[("http_proxy", proxy.clone())]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout == data, "through tinyproxy");
+    assert!(r.stderr.contains(&format!("* using proxy {proxy} (from http_proxy)")), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("> GET {url} HTTP/1.1")), "{}", r.stderr);
+    if peer("curl") {
+        assert!(curl(&["-x", &proxy, &url]).stdout == r.stdout, "as curl through tinyproxy");
+    }
+    // https through its CONNECT tunnel.
+    if let Some((_origin, addr, _tls_dir)) = proxies::https_server(&www) {
+        let secure = format!("https://localhost:{}/data.bin", addr.port());
+        let r = env_free(&["-k", "-v", &secure], &[("HTTPS_PROXY", proxy.clone())]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert!(r.stdout == data, "https through CONNECT");
+        assert!(r.stderr.contains("* tunnel to localhost:"), "{}", r.stderr);
+    }
+    drop(tiny);
+    // tinyproxy wanting credentials: 407 without them (22), through with them.
+    let Some(guarded) = proxies::tinyproxy(Some(("pxuser", "pxpass"))) else { return };
+    let r = env_free(&["-x", &format!("127.0.0.1:{}", guarded.port), &url], &[]);
+    assert_eq!(r.code, Some(22), "{}", r.stderr);
+    assert!(r.stderr.contains("HTTP 407"), "{}", r.stderr);
+    let r = env_free(&["-x", &format!("http://pxuser:pxpass@127.0.0.1:{}", guarded.port), &url], &[]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout == data, "with the proxy's credentials");
+    drop(guarded);
+    // danted: SOCKS5 (the name sent, or resolved here) and SOCKS4.
+    let Some(dante) = proxies::danted() else { return };
+    for scheme in ["socks5h", "socks5", "socks4"] {
+        let proxy = format!("{scheme}://127.0.0.1:{}", dante.port);
+        let r = env_free(&[&url], &[("ALL_PROXY", proxy.clone())]);
+        assert_eq!(r.code, Some(0), "{scheme}: {}", r.stderr);
+        assert!(r.stdout == data, "{scheme}");
+        if peer("curl") {
+            assert!(curl(&["-x", &proxy, &url]).stdout == data, "{scheme}: as curl");
+        }
+    }
+    // Dante does not take SOCKS4a: refused, 97, as curl finds too.
+    let proxy = format!("socks4a://127.0.0.1:{}", dante.port);
+    let r = env_free(&["-x", &proxy, &url], &[]);
+    assert_eq!(r.code, Some(97), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("SOCKS handshake with proxy {proxy} (from -x) failed")), "{}", r.stderr);
+    if peer("curl") {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-s", "-x", &proxy, &url]);
+        assert_eq!(harness::run(cmd, None, LIMIT).code, Some(97), "curl agrees");
+    }
+}

@@ -134,8 +134,10 @@ mod tests {
             other => panic!("{args:?}: {other:?}"),
         };
         assert_eq!(refused(&["--compressed", "http://h/"]), "curl's --compressed is not supported");
-        assert_eq!(refused(&["-fsSx", "p:1", "http://h/"]), "curl's -x (--proxy) is not supported");
-        assert_eq!(refused(&["http://h/", "-x", "p:1"]), "curl's -x (--proxy) is not supported");
+        let d =
+            "curl's -D (--dump-header) is not supported; use -i (head and body to the output) or -v (heads to stderr)";
+        assert_eq!(refused(&["-fsSD", "h.txt", "http://h/"]), d);
+        assert_eq!(refused(&["http://h/", "-D", "h.txt"]), d);
         assert_eq!(refused(&["--nope", "http://h/"]), "unknown option `--nope`; see http-get --help");
         assert_eq!(refused(&[]), "no URL given; see http-get --help");
         assert_eq!(
