@@ -34,8 +34,8 @@ resolve the proxy, 6 cannot resolve host, 7 cannot connect, 8 malformed response
 22 HTTP status >= 400, 23 write error, 26 request body unreadable,
 28 timeout, 35 TLS handshake failed, 47 too many redirects, 52 empty
 reply, 56 connection failed while receiving (or CONNECT refused),
-60 certificate not trusted, 65 a body from stdin needed again, 97 SOCKS
-proxy failed.";
+60 certificate not trusted, 61 body does not decode, 63 larger than
+--max-filesize, 65 a body from stdin needed again, 97 SOCKS proxy failed.";
 
 /// Fetch a URL over HTTP/1.1 for shell scripts: strict about framing,
 /// honest in its exit codes, safe with files.
@@ -183,6 +183,17 @@ pub struct Cli {
     #[arg(long, value_name = "LIST")]
     pub noproxy: Option<String>,
 
+    /// Ask for a compressed body (gzip, deflate, br, zstd) and decode it as
+    /// it streams. Without it, bytes are never decoded.
+    #[arg(long)]
+    pub compressed: bool,
+
+    /// Fail (exit 63) rather than write more than BYTES (k, M, G suffixes
+    /// are 1024s): checked against Content-Length, and counted as the body
+    /// is written (after decoding with --compressed).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+
     /// The User-Agent header.
     #[arg(short = 'A', long, value_name = "NAME")]
     pub user_agent: Option<String>,
@@ -318,6 +329,23 @@ pub fn seconds_or_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// A size as curl takes it: bytes, or with a k, M or G suffix (1024s).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let (digits, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c.to_ascii_lowercase()),
+        _ => (s, 'b'),
+    };
+    let scale: u64 = match unit {
+        'b' => 1,
+        'k' => 1 << 10,
+        'm' => 1 << 20,
+        'g' => 1 << 30,
+        other => return Err(format!("`{s}`: unknown unit `{other}` (k, M or G)")),
+    };
+    let n: u64 = digits.parse().map_err(|_| format!("`{s}`: expected a number of bytes, as 1000, 64k, 10M, 2G"))?;
+    n.checked_mul(scale).ok_or_else(|| format!("`{s}`: too large"))
+}
+
 /// `USER:PASSWORD`; a user alone is refused, since nothing is prompted.
 fn parse_user(s: &str) -> Result<(String, String), String> {
     match s.split_once(':') {
@@ -350,6 +378,25 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_size_table() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("1000", Some(1000)),
+            ("64k", Some(65536)),
+            ("10M", Some(10 << 20)),
+            ("2g", Some(2 << 30)),
+            ("0", Some(0)),
+            ("1.5M", None),
+            ("10x", None),
+            ("M", None),
+            ("-1", None),
+            ("99999999999999G", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_size(input).ok(), *want, "{input}");
+        }
+    }
 
     #[test]
     fn seconds_or_duration_table() {

@@ -14,6 +14,7 @@ use std::io::{self, Read};
 use shared::http::body::BodyError;
 use shared::sys::splice::{MoveError, SocketToFile};
 
+use crate::decode::{self, Coding};
 use crate::error::{Error, Kind};
 use crate::net::Timed;
 use crate::progress::Progress;
@@ -44,15 +45,53 @@ pub struct Out<'a> {
     pub progress: &'a Progress,
     /// `size_download` counts every byte.
     pub facts: &'a mut Facts,
+    /// `--compressed`: the codings to undo, in the order applied.
+    pub codings: &'a [Coding],
+    /// `--max-filesize`: most bytes written (after decoding).
+    pub max_size: Option<u64>,
+}
+
+impl Out<'_> {
+    /// Writes one piece of the body, counting it, unless it would pass
+    /// `--max-filesize`. `Some` says how copying ends here.
+    fn put(&mut self, bytes: &[u8], url: &str) -> Result<Option<Copied>, Error> {
+        let n = bytes.len() as u64;
+        if let Some(max) = self.max_size
+            && self.facts.size_download + n > max
+        {
+            return Err(too_large(url, max));
+        }
+        self.facts.size_download += n;
+        match self.sink.write(bytes) {
+            Ok(()) => {
+                self.progress.inc(n);
+                Ok(None)
+            }
+            Err(WriteFail::Closed) => Ok(Some(Copied::ReaderGone)),
+            Err(WriteFail::Failed(e)) => Err(e),
+        }
+    }
+}
+
+/// The body passed `--max-filesize` (curl's 63).
+pub fn too_large(url: &str, max: u64) -> Error {
+    Error::new(Kind::TooLarge, format!("{url}: the body is larger than --max-filesize ({max} bytes)"))
 }
 
 /// Copies the body of `response` (from `url`, for messages) to `out`, the
-/// zero-copy way when the response and the output allow it. With the
-/// whole body out, gives back the connection when it may carry another
-/// request (keep-alive).
+/// zero-copy way when the response and the output allow it (nothing to
+/// decode or count against a limit). With the whole body out, gives back
+/// the connection when it may carry another request (keep-alive).
 pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Option<Timed>), Error> {
     let reusable = response.reusable();
-    match response.into_body(out.sink.file().is_some()) {
+    if !out.codings.is_empty() {
+        let mut body = response.into_framed();
+        let copied = decoded(&mut body, url, out)?;
+        let conn = if copied == Copied::All && reusable { reclaim(body) } else { None };
+        return Ok((copied, conn));
+    }
+    let socket_wanted = out.sink.file().is_some() && out.max_size.is_none();
+    match response.into_body(socket_wanted) {
         TakenBody::Socket(mut socket) => {
             let copied = zero_copy(&mut socket, url, out)?;
             Ok((copied, socket.into_conn().filter(|_| copied == Copied::All)))
@@ -65,7 +104,7 @@ pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Opti
     }
 }
 
-fn framed(body: &mut FramedBody, url: &str, out: Out<'_>) -> Result<Copied, Error> {
+fn framed(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied, Error> {
     let mut buf = vec![0u8; COPY_BUFFER];
     loop {
         let n = match body.read(&mut buf) {
@@ -74,12 +113,40 @@ fn framed(body: &mut FramedBody, url: &str, out: Out<'_>) -> Result<Copied, Erro
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Error::receive(url, e)),
         };
-        out.facts.size_download += n as u64;
-        match out.sink.write(&buf[..n]) {
-            Ok(()) => out.progress.inc(n as u64),
-            Err(WriteFail::Closed) => return Ok(Copied::ReaderGone),
-            Err(WriteFail::Failed(e)) => return Err(e),
+        if let Some(end) = out.put(&buf[..n], url)? {
+            return Ok(end);
         }
+    }
+}
+
+/// The body through its decoders; a failure of the connection underneath
+/// is reported as such, anything else as a body that does not decode.
+fn decoded(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied, Error> {
+    let names: Vec<&str> = out.codings.iter().map(|c| c.name()).collect();
+    let names = names.join(", ");
+    let (mut reader, underneath) = decode::decoder(&mut *body, out.codings);
+    let failed = |e: io::Error| match underneath.borrow_mut().take() {
+        Some(cause) => Error::receive(url, cause),
+        None => Error::new(Kind::Decode, format!("{url}: the {names} body does not decode: {e}")).because(e),
+    };
+    let mut buf = vec![0u8; COPY_BUFFER];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(failed(e)),
+        };
+        if let Some(end) = out.put(&buf[..n], url)? {
+            return Ok(end);
+        }
+    }
+    drop(reader);
+    // The compressed stream ended: so must the body.
+    match body.read(&mut [0u8; 1]) {
+        Ok(0) => Ok(Copied::All),
+        Ok(_) => Err(Error::new(Kind::Decode, format!("{url}: data after the end of the {names} body"))),
+        Err(e) => Err(Error::receive(url, e)),
     }
 }
 

@@ -18,13 +18,11 @@ const NOT_HERE: &[(Option<char>, &str, &str)] = &[
     (None, "socks4a", "is not supported; use -x socks4a://HOST:PORT"),
     (None, "preproxy", "is not supported"),
     (Some('p'), "proxytunnel", "is not supported: only https URLs go through a CONNECT tunnel"),
-    (None, "compressed", "is not supported"),
     (Some('r'), "range", "is not supported; send -H 'Range: bytes=A-B'"),
     (Some('J'), "remote-header-name", "is not supported; -O names the file after the URL"),
     (None, "remote-name-all", "is not supported; use -O"),
     (None, "output-dir", "is not supported; give -o DIR/FILE"),
     (None, "create-dirs", "is not supported: -o's folder must exist"),
-    (None, "max-filesize", "is not supported"),
     (None, "limit-rate", "is not supported"),
     (Some('e'), "referer", "is not supported; send -H 'Referer: URL'"),
     (Some('b'), "cookie", "is not supported; send -H 'Cookie: name=value'"),
@@ -48,7 +46,7 @@ const NOT_HERE: &[(Option<char>, &str, &str)] = &[
     (None, "trace-ascii", "is not supported; use -v"),
     (None, "trace-time", "is not supported"),
     (None, "stderr", "is not supported; redirect stderr with the shell (2>FILE)"),
-    (None, "raw", "is not supported: chunks are always decoded, and bodies never decompressed"),
+    (None, "raw", "is not supported: chunks are always decoded, and bodies decompressed only with --compressed"),
     (None, "http2", "is not supported: http-get speaks HTTP/1.1"),
     (None, "http2-prior-knowledge", "is not supported: http-get speaks HTTP/1.1"),
     (None, "http3", "is not supported: http-get speaks HTTP/1.1"),
@@ -130,7 +128,7 @@ mod tests {
     #[test]
     fn unknown_option_table() {
         let cases = [
-            ("--compressed", "curl's --compressed is not supported"),
+            ("--compressed-ssh", "unknown option `--compressed-ssh`; see http-get --help"),
             ("--socks5=p:1080", "curl's --socks5 is not supported; use -x socks5://HOST:PORT"),
             ("-p", "curl's -p (--proxytunnel) is not supported: only https URLs go through a CONNECT tunnel"),
             (

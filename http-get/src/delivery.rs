@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::copy::{self, Copied, Out};
+use crate::decode;
 use crate::error::{Error, Kind};
 use crate::job::{FailMode, Job};
 use crate::progress::Progress;
@@ -91,14 +92,36 @@ impl Delivery<'_> {
             }
             return Err(e);
         }
+        // What the body will be, known before anything is written: the
+        // codings to undo (one not known here fails now), a length past
+        // --max-filesize.
+        let codings = if job.compressed && response.has_body() {
+            let values = response.head.headers.get_all("content-encoding");
+            decode::codings(values).map_err(|why| Error::new(Kind::Decode, format!("{shown}: {why}")))?
+        } else {
+            Vec::new()
+        };
+        let length = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
+        if let (Some(max), Some(length), true) = (job.max_filesize, length, codings.is_empty())
+            && length > max
+        {
+            return Err(copy::too_large(&shown, max));
+        }
         self.sink.begin(name_url, begin, self.resume.source)?;
         if show_head && self.write_heads(&response.raw)? == Copied::ReaderGone {
             return Ok(Ended::StdoutClosed);
         }
-        let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
+        // A decoded body's size is not its Content-Length.
+        let total = length.filter(|_| codings.is_empty());
         let done = if let Begin::Append(offset) = begin { offset } else { 0 };
         let progress = Progress::new(job.progress && !job.head, total, done);
-        let out = Out { sink: self.sink, progress: &progress, facts: self.facts };
+        let out = Out {
+            sink: self.sink,
+            progress: &progress,
+            facts: self.facts,
+            codings: &codings,
+            max_size: job.max_filesize,
+        };
         let key = response.key.clone();
         let copied = copy::body(response, &shown, out);
         progress.finish();

@@ -48,6 +48,10 @@ pub mod code {
     pub const RECV: u8 = 56;
     /// The server's certificate is not trusted.
     pub const CERT: u8 = 60;
+    /// A `--compressed` body does not decode (or names a coding not known).
+    pub const DECODE: u8 = 61;
+    /// The body is larger than `--max-filesize`.
+    pub const TOO_LARGE: u8 = 63;
     /// A SOCKS proxy failed or refused.
     pub const PROXY: u8 = 97;
     /// The request body would have to be sent again, and it came from
@@ -104,6 +108,10 @@ pub enum Kind {
     /// A SOCKS proxy refused, wanted other credentials, or broke its
     /// protocol.
     ProxyFailed,
+    /// A `--compressed` body does not decode.
+    Decode,
+    /// The body is larger than `--max-filesize`.
+    TooLarge,
 }
 
 /// Statuses worth asking again for: the server may answer differently in
@@ -116,6 +124,13 @@ impl Kind {
     /// continues it from where it stopped).
     pub fn transient(self) -> bool {
         matches!(self, Kind::Connect | Kind::TimedOut | Kind::EmptyReply | Kind::Receive | Kind::CutShort)
+    }
+
+    /// True when the bytes that reached a file before this failure are the
+    /// file's, so `--continue` may resume them: not after a body that did
+    /// not decode, nor one past `--max-filesize`.
+    pub fn keeps_part(self) -> bool {
+        !matches!(self, Kind::Decode | Kind::TooLarge)
     }
 
     /// True for what `--retry` retries: transient failures, and the
@@ -251,6 +266,8 @@ pub fn exit_code(error: &Error) -> u8 {
         Kind::ResolveProxy => code::RESOLVE_PROXY,
         Kind::TunnelRefused => code::RECV,
         Kind::ProxyFailed => code::PROXY,
+        Kind::Decode => code::DECODE,
+        Kind::TooLarge => code::TOO_LARGE,
     }
 }
 

@@ -42,6 +42,10 @@ pub struct Job {
     pub(crate) body_method: Option<&'static str>,
     /// `--json`: `Accept: application/json`.
     pub(crate) json: bool,
+    /// `--compressed`: ask for and undo gzip, deflate, br, zstd.
+    pub(crate) compressed: bool,
+    /// `--max-filesize`.
+    pub(crate) max_filesize: Option<u64>,
     /// `-A`, or ours.
     pub(crate) user_agent: String,
     /// `-u`, `--oauth2-bearer`, `--netrc`: for the URL's own origin.
@@ -155,6 +159,8 @@ impl Plan {
                 data: made.body.clone(),
                 body_method: made.method,
                 json: made.json,
+                compressed: cli.compressed,
+                max_filesize: cli.max_filesize,
                 user_agent: cli.user_agent.clone().unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
                 auth: auth.clone(),
                 include: cli.include,
@@ -235,6 +241,10 @@ impl Job {
         }
         if offset > 0 {
             fields.push(("Range".into(), format!("bytes={offset}-")));
+        } else if self.compressed {
+            // A resumed download asks for the plain bytes: the part on
+            // disk is decoded, and so must be what continues it.
+            fields.push(("Accept-Encoding".into(), crate::decode::ACCEPT.into()));
         }
         if let Some(body) = &hop.data {
             if let Some(content_type) = &body.content_type {

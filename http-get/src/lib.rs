@@ -21,6 +21,7 @@
 //! | [`connect`] | a new connection: direct, to a proxy, or through its tunnel; then TLS |
 //! | [`curl`] | curl's options that are not taken here, each answered in one line |
 //! | [`data`] | `-d` and its kinds, `--json`, `-G`, `-T` made into a body |
+//! | [`decode`] | `--compressed`: the codings, undone as the body streams |
 //! | [`form`] | `-F`: multipart/form-data |
 //! | [`job`] | the checked command line (a job per URL), and the requests of a redirect chain |
 //! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
@@ -50,6 +51,7 @@ pub mod connect;
 pub mod copy;
 pub mod curl;
 pub mod data;
+pub mod decode;
 pub mod delivery;
 pub mod error;
 pub mod form;

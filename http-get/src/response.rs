@@ -94,6 +94,12 @@ impl Response {
         Response { head, raw, length, early, conn, reusable, key }
     }
 
+    /// True when the response has body bytes to come (not HEAD's, 204's,
+    /// 304's, nor a Content-Length of 0).
+    pub fn has_body(&self) -> bool {
+        !matches!(self.length, BodyLength::None | BodyLength::Length(0))
+    }
+
     /// True when the connection may carry another request after this
     /// body.
     pub fn reusable(&self) -> bool {

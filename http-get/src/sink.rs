@@ -303,15 +303,14 @@ impl Sink {
         Ok(())
     }
 
-    /// Stops writing after a failure that a retry may follow: a part file
-    /// with bytes in it stays for the retry to continue (with -c or
-    /// without); what a spool holds is kept, as stdout would have shown it.
+    /// Stops writing after a failure that a retry may follow: the part
+    /// file stays for the retry to continue (with -c or without); what a
+    /// spool holds is kept, as stdout would have shown it.
     pub fn pause(&mut self) {
         match self.open.take() {
             Some(Output::Part { file, part }) => {
-                let has_bytes = file.metadata().is_ok_and(|m| m.len() > 0);
                 drop(file);
-                self.own_part = if has_bytes { Some(part) } else { self.forget(part) };
+                self.own_part = Some(part);
             }
             Some(Output::Spool(file)) => self.spooled = Some(file),
             _ => {}
@@ -322,20 +321,23 @@ impl Sink {
     /// `--continue` when `keep` says its bytes are the file's and the run
     /// was given `-c`; otherwise it is removed and nothing is left.
     pub fn discard(&mut self, keep: bool) {
-        self.pause();
-        if let Some(part) = self.own_part.take()
+        let open = match self.open.take() {
+            Some(Output::Part { file, part }) => {
+                drop(file);
+                Some(part)
+            }
+            Some(Output::Spool(file)) => {
+                self.spooled = Some(file);
+                None
+            }
+            _ => None,
+        };
+        if let Some(part) = open.or_else(|| self.own_part.take())
             && !(keep && self.resume)
         {
             let _ = std::fs::remove_file(&part);
         }
-    }
-
-    /// A part file with no bytes: removed unless `-c` asked for parts.
-    fn forget(&self, part: PathBuf) -> Option<PathBuf> {
-        if !self.resume {
-            let _ = std::fs::remove_file(&part);
-        }
-        None
+        self.own_part = None;
     }
 
     /// What the spool holds, once the transfer has ended (`-Z`).

@@ -95,8 +95,9 @@ fn run_into(job: &Job, sink: &mut Sink) -> Finished {
             retries.wait = retries.wait.saturating_mul(2);
             continue;
         }
-        // Whatever reached a file so far is the file's: -c may resume it.
-        sink.discard(true);
+        // What reached a file is the file's (for -c to resume), unless
+        // it came from a body that failed to decode or grew too large.
+        sink.discard(error.kind().keeps_part());
         return Finished { write_out: write_out(job, &facts), ..Finished::refused(error) };
     }
 }

@@ -30,7 +30,7 @@ const TOP_40: &[(&[&str], Expect)] = &[
     (&["-f"], Works),
     (&["-o", "FILE"], Works),
     (&["-O"], Works),
-    (&["--compressed"], Says("curl's --compressed is not supported")),
+    (&["--compressed"], Works),
     (&["-X", "POST"], Works),
     (&["-H", "Accept: application/json"], Works),
     (&["-d", "a=1"], Works),

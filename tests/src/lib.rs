@@ -8,6 +8,7 @@
 
 pub mod http;
 mod measure;
+pub mod nginx_encoding;
 pub mod peers;
 pub mod proxies;
 pub mod scripted;

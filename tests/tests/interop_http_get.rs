@@ -494,3 +494,59 @@ fn real_proxies() {
         assert_eq!(harness::run(cmd, None, LIMIT).code, Some(97), "curl agrees");
     }
 }
+
+/// `--compressed` against nginx (gzip on the fly, chunked; precompressed
+/// .gz and .br) and httpbin (gzip, deflate, brotli): decoded as curl
+/// decodes them, and never without the option.
+#[test]
+fn compressed_bodies_from_nginx_and_httpbin() {
+    use harness::nginx_encoding;
+    let dir = TempDir::new("encoded");
+    let www = dir.join("www");
+    for sub in ["text", "gz", "br"] {
+        std::fs::create_dir_all(www.join(sub)).unwrap();
+    }
+    let text: String = (0..20_000).map(|i| format!("line {i}: the quick brown fox\n")).collect();
+    for sub in ["text", "gz", "br"] {
+        std::fs::write(www.join(sub).join("t.txt"), &text).unwrap();
+    }
+    let gz = Command::new("gzip").args(["-k", "-9"]).arg(www.join("gz/t.txt")).status().unwrap();
+    assert!(gz.success());
+    if !peers::python_has(&["brotlicffi"]) {
+        return;
+    }
+    let br = Command::new(peers::python())
+        .args(["-c", "import brotlicffi, sys; open(sys.argv[2], 'wb').write(brotlicffi.compress(open(sys.argv[1], 'rb').read()))"])
+        .arg(www.join("br/t.txt"))
+        .arg(www.join("br/t.txt.br"))
+        .status()
+        .unwrap();
+    assert!(br.success());
+    let Some(nginx) = nginx_encoding::start(&www) else { return };
+    let here = dir.path();
+    for (path, coding) in [("/text/t.txt", "gzip"), ("/gz/t.txt", "gzip"), ("/br/t.txt", "br")] {
+        let url = format!("http://{}{path}", nginx.addr);
+        let r = http_get(here, &["--compressed", "-v", &url]);
+        assert_eq!(r.code, Some(0), "{path}: {}", r.stderr);
+        assert!(r.stderr.contains(&format!("< Content-Encoding: {coding}")), "{path}: {}", r.stderr);
+        assert!(r.stdout == text.as_bytes(), "{path}: decoded");
+        if peer("curl") {
+            assert!(curl(&["--compressed", &url]).stdout == r.stdout, "{path}: as curl decodes it");
+        }
+        // Into a file too, then without --compressed: the bytes as sent.
+        let r = http_get(here, &["--compressed", "-o", "decoded", &url]);
+        assert_eq!(r.code, Some(0), "{path}: {}", r.stderr);
+        assert!(std::fs::read(here.join("decoded")).unwrap() == text.as_bytes());
+        let r = http_get(here, &["-H", &format!("Accept-Encoding: {coding}"), &url]);
+        assert_eq!(r.code, Some(0), "{path}: {}", r.stderr);
+        assert!(r.stdout != text.as_bytes() && !r.stdout.is_empty(), "{path}: not decoded without --compressed");
+    }
+    let Some((_server, base)) = httpbin() else { return };
+    for (path, key) in
+        [("/gzip", "\"gzipped\": true"), ("/deflate", "\"deflated\": true"), ("/brotli", "\"brotli\": true")]
+    {
+        let r = http_get(here, &["--compressed", &format!("{base}{path}")]);
+        assert_eq!(r.code, Some(0), "{path}: {}", r.stderr);
+        assert!(String::from_utf8_lossy(&r.stdout).contains(key), "{path}: {}", String::from_utf8_lossy(&r.stdout));
+    }
+}

@@ -133,7 +133,10 @@ mod tests {
             Err(Refused::Usage(line)) => line,
             other => panic!("{args:?}: {other:?}"),
         };
-        assert_eq!(refused(&["--compressed", "http://h/"]), "curl's --compressed is not supported");
+        assert_eq!(
+            refused(&["--raw", "http://h/"]),
+            "curl's --raw is not supported: chunks are always decoded, and bodies decompressed only with --compressed"
+        );
         let d =
             "curl's -D (--dump-header) is not supported; use -i (head and body to the output) or -v (heads to stderr)";
         assert_eq!(refused(&["-fsSD", "h.txt", "http://h/"]), d);
