@@ -275,6 +275,36 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 
+    /// A client certificate (PEM; its key too, unless --key).
+    #[arg(short = 'E', long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// The client certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// Connect to ADDR for HOST:PORT without asking DNS (repeatable;
+    /// ADDR may be a list: 10.0.0.1,[::1]).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+
+    /// Connect to HOST2:PORT2 for HOST:PORT (empty fields match any or keep
+    /// the same); the request, Host and TLS's name stay the URL's.
+    #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+
+    /// Connect every request through the Unix domain socket at PATH.
+    #[arg(long, value_name = "PATH")]
+    pub unix_socket: Option<PathBuf>,
+
+    /// IPv4 addresses only.
+    #[arg(short = '4', long, conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// IPv6 addresses only.
+    #[arg(short = '6', long)]
+    pub ipv6: bool,
+
     /// Do not check the server's certificate.
     #[arg(short = 'k', long)]
     pub insecure: bool,
@@ -451,6 +481,8 @@ mod tests {
             (&["-u", "me", "http://h/"], false),
             (&["--netrc-file", "f", "--netrc-optional", "http://h/"], true),
             (&["-x", "socks5h://p:1", "--noproxy", "*", "http://h/"], true),
+            (&["-4", "-6", "http://h/"], false),
+            (&["--resolve", "h:80:127.0.0.1", "--connect-to", "h:80:x:81", "-4", "http://h/"], true),
         ];
         for (args, want) in cases {
             assert_eq!(ok(args), *want, "{args:?}");

@@ -3,43 +3,59 @@
 //! plain-http URL (the request then goes in absolute form), or through a
 //! tunnel it makes to the origin (HTTP CONNECT, SOCKS5, SOCKS4a, SOCKS4,
 //! by `shared::net::proxy`); then TLS to the origin for https, its name
-//! checked as the URL's. Resolving, connecting, the tunnel and the
+//! checked as the URL's; or, with `--unix-socket`, to that socket
+//! whatever the URL. Resolving, connecting, the tunnel and the
 //! handshake share `--connect-timeout`. Errors name the proxy and where
 //! it was named: `cannot connect to proxy 127.0.0.1:1 (from http_proxy)`.
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use shared::net::proxy::{Destination, Protocol, ProxyError};
-use url::{Host, Url};
+use url::Url;
 
 use crate::error::{Error, Kind};
 use crate::net::{self, Stream, Timed};
 use crate::proxy::Chosen;
 use crate::request::{Request, Settings};
+use crate::resolve::Resolver;
 
 /// Opens a connection for `req` (TLS included for https).
 pub fn open(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Error> {
     let started = Instant::now();
     let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(shown))?;
     let left = || limit.saturating_sub(started.elapsed());
-    let tcp = match &req.proxy {
-        None => {
-            let addrs = net::resolve(&req.url, shown, limit)?;
+    let resolver = &settings.resolver;
+    let tcp = match (&settings.unix_socket, &req.proxy) {
+        (Some(path), _) => {
+            let tcp = shared::sys::local::connect_unix(path).map_err(|e| {
+                let why = shared::io_text::describe(&e);
+                Error::new(Kind::Connect, format!("{shown}: cannot connect to {}: {why}", shared::io_text::path(path)))
+                    .because(e)
+            })?;
+            if settings.verbose {
+                eprintln!("* connected to {}", shared::io_text::path(path));
+            }
+            tcp
+        }
+        (None, None) => {
+            let (host, port) =
+                resolver.connect_target(url_host(&req.url), req.url.port_or_known_default().unwrap_or(80));
+            let addrs = resolver.addrs(&host, port, shown, limit)?;
             let tcp = net::connect(&addrs, shown, left())?;
             if settings.verbose {
                 eprintln!("* connected to {}", tcp.peer_addr().unwrap_or(addrs[0]));
             }
             tcp
         }
-        Some(chosen) => {
+        (None, Some(chosen)) => {
             let named = format!("{} (from {})", chosen.shown(), chosen.source);
             if settings.verbose {
                 eprintln!("* using proxy {named}");
             }
-            let mut tcp = to_proxy(chosen, shown, &named, limit, left)?;
+            let mut tcp = to_proxy(chosen, resolver, shown, &named, limit, left)?;
             if !chosen.absolute_form(&req.url) {
-                tunnel(&mut tcp, chosen, &req.url, shown, &named, left())?;
+                tunnel(&mut tcp, chosen, resolver, &req.url, shown, &named, left())?;
                 if settings.verbose {
                     eprintln!("* tunnel to {} through {named}", crate::target::host_field(&req.url));
                 }
@@ -63,13 +79,14 @@ pub fn open(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Er
 /// Resolves and connects to the proxy itself.
 fn to_proxy(
     chosen: &Chosen,
+    resolver: &Resolver,
     shown: &str,
     named: &str,
     limit: Duration,
     left: impl Fn() -> Duration,
 ) -> Result<TcpStream, Error> {
     let proxy = &chosen.proxy;
-    let addrs = net::resolve_host(&proxy.host, proxy.port, shown, limit).map_err(|e| match e.kind() {
+    let addrs = resolver.addrs(&proxy.host, proxy.port, shown, limit).map_err(|e| match e.kind() {
         Kind::Resolve => Error::new(
             Kind::ResolveProxy,
             format!("{shown}: cannot resolve proxy host `{}` (from {})", proxy.host, chosen.source),
@@ -95,22 +112,34 @@ fn to_proxy(
     })
 }
 
-/// Asks the proxy on `tcp` for a tunnel to the URL's host and port.
+/// Asks the proxy on `tcp` for a tunnel to the URL's host and port (or
+/// where `--connect-to` sends them).
 fn tunnel(
     tcp: &mut TcpStream,
     chosen: &Chosen,
+    resolver: &Resolver,
     url: &Url,
     shown: &str,
     named: &str,
     left: Duration,
 ) -> Result<(), Error> {
-    let port = url.port_or_known_default().unwrap_or(80);
-    let to = match url.host() {
-        Some(Host::Domain(name)) if chosen.proxy.protocol.resolves_names() => Destination::Name(name.to_string(), port),
-        Some(Host::Domain(_)) => Destination::Addr(local_address(url, chosen, shown, left)?),
-        Some(Host::Ipv4(ip)) => Destination::Addr(SocketAddr::new(ip.into(), port)),
-        Some(Host::Ipv6(ip)) => Destination::Addr(SocketAddr::new(ip.into(), port)),
-        None => return Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
+    let (host, port) = resolver.connect_target(url_host(url), url.port_or_known_default().unwrap_or(80));
+    let to = match host.parse::<IpAddr>() {
+        Ok(ip) => Destination::Addr(SocketAddr::new(ip, port)),
+        Err(_) if chosen.proxy.protocol.resolves_names() => Destination::Name(host, port),
+        // `socks5://` and `socks4://` want an address: the name is resolved
+        // here (an IPv4 one for SOCKS4, which carries no other).
+        Err(_) => {
+            let addrs = resolver.addrs(&host, port, shown, left)?;
+            let v4_only = chosen.proxy.protocol == Protocol::Socks4;
+            let addr = addrs.iter().copied().find(|a| !v4_only || a.is_ipv4()).ok_or_else(|| {
+                Error::new(
+                    Kind::Resolve,
+                    format!("{shown}: no IPv4 address for SOCKS4 (use socks4a:// to let the proxy resolve)"),
+                )
+            })?;
+            Destination::Addr(addr)
+        }
     };
     if left.is_zero() {
         return Err(Error::new(Kind::TimedOut, format!("{shown}: timed out connecting through proxy {named}")));
@@ -120,17 +149,9 @@ fn tunnel(
     chosen.proxy.tunnel(tcp, &to).map_err(|e| tunnel_error(e, chosen.proxy.protocol, shown, named))
 }
 
-/// `socks5://` and `socks4://` want an address: the name is resolved
-/// here (an IPv4 one for SOCKS4, which carries no other).
-fn local_address(url: &Url, chosen: &Chosen, shown: &str, left: Duration) -> Result<SocketAddr, Error> {
-    let addrs = net::resolve(url, shown, left)?;
-    let v4_only = chosen.proxy.protocol == Protocol::Socks4;
-    addrs.iter().copied().find(|a| !v4_only || a.is_ipv4()).ok_or_else(|| {
-        Error::new(
-            Kind::Resolve,
-            format!("{shown}: no IPv4 address for SOCKS4 (use socks4a:// to let the proxy resolve)"),
-        )
-    })
+/// The URL's host as a name or a bare address (no IPv6 brackets).
+fn url_host(url: &Url) -> &str {
+    url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']')
 }
 
 /// A tunnel refused or broken, in the terms curl uses: an HTTP proxy's

@@ -113,11 +113,8 @@ impl Plan {
         } else {
             FailMode::Fail
         };
-        if let Some(path) = &cli.cacert {
-            // Read when an https URL needs it; a missing file is a usage
-            // error now, before any traffic.
-            std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("--cacert {}", path.display()), e))?;
-        }
+        #[cfg(feature = "tls")]
+        let trust = trust(&cli)?;
         let netrc = match (&cli.netrc_file, cli.netrc || cli.netrc_optional) {
             (Some(path), _) => Some(crate::netrc::Netrc::read(path, "--netrc-file")?),
             // The usual file is used when it is there; a missing one gives
@@ -137,8 +134,14 @@ impl Plan {
             connect_timeout: cli.connect_timeout,
             clock: Clock { deadline: None, idle: cli.idle_timeout },
             #[cfg(feature = "tls")]
-            tls: std::sync::Arc::new(crate::tls::Lazy::new(cli.cacert.clone(), cli.insecure)),
+            tls: std::sync::Arc::new(crate::tls::Lazy::new(trust)),
             verbose: cli.verbose,
+            resolver: std::sync::Arc::new(crate::resolve::Resolver::new(
+                shared::net::Family::from_flags(cli.ipv4, cli.ipv6),
+                &cli.resolve,
+                &cli.connect_to,
+            )?),
+            unix_socket: cli.unix_socket.clone(),
             pool: std::sync::Arc::new(crate::pool::Pool::new()),
             proxies: std::sync::Arc::new(crate::proxy::Proxies::from_env(cli.proxy.as_deref(), cli.noproxy.as_deref())),
         };
@@ -340,6 +343,42 @@ impl Hop {
             Hop { url: next, ..self }
         }
     }
+}
+
+/// What to trust for https, checked before any traffic: `--cacert`, else
+/// `CURL_CA_BUNDLE`, else `SSL_CERT_FILE` (as curl reads them); else the
+/// system's store, which reads `SSL_CERT_DIR` when it is set. A file or
+/// folder named that cannot be read is a usage error naming where it was
+/// named. `--cert` and `--key` (the key may be in the certificate's file).
+#[cfg(feature = "tls")]
+fn trust(cli: &Cli) -> Result<crate::tls::Trust, Error> {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+    let ca = match &cli.cacert {
+        Some(path) => Some((path.clone(), "--cacert".to_string())),
+        None => [("CURL_CA_BUNDLE"), ("SSL_CERT_FILE")]
+            .into_iter()
+            .find_map(|name| env(name).map(|p| (p, name.to_string()))),
+    };
+    if let Some((path, source)) = &ca {
+        // Read when an https URL needs it; a missing file is a usage error
+        // now, before any traffic.
+        std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("{source} {}", path.display()), e))?;
+    } else if let Some(dir) = env("SSL_CERT_DIR") {
+        let meta =
+            std::fs::metadata(&dir).map_err(|e| Error::usage_io(&format!("SSL_CERT_DIR {}", dir.display()), e))?;
+        if !meta.is_dir() {
+            return Err(Error::new(Kind::Usage, format!("SSL_CERT_DIR {}: not a folder", dir.display())));
+        }
+    }
+    let identity = match (&cli.cert, &cli.key) {
+        (Some(cert), key) => Some((cert.clone(), key.clone().unwrap_or_else(|| cert.clone()))),
+        (None, Some(_)) => return Err(Error::new(Kind::Usage, "--key needs --cert")),
+        (None, None) => None,
+    };
+    for (path, option) in identity.iter().flat_map(|(c, k)| [(c, "--cert"), (k, "--key")]) {
+        std::fs::metadata(path).map_err(|e| Error::usage_io(&format!("{option} {}", path.display()), e))?;
+    }
+    Ok(crate::tls::Trust { ca, insecure: cli.insecure, identity })
 }
 
 /// What a file name must have encoded to be one path segment.

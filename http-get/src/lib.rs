@@ -27,6 +27,7 @@
 //! | [`transfer`] | a run: attempts, redirects, retries, how it ended |
 //! | [`request`] | one request sent and its response head read |
 //! | [`head`] | a response head read as it came: its bytes for `-i`, every line under 64 KiB |
+//! | [`resolve`] | `--resolve`, `--connect-to`, `-4`/`-6`, localhost, the system's resolver |
 //! | [`response`] | a response owning its connection; its body framed or as the bare socket |
 //! | [`delivery`] | what the final status means, `--continue` answers, the output committed |
 //! | [`copy`] | a body to the output: read and write, or zero-copy through `shared::sys` |
@@ -64,6 +65,7 @@ pub mod pool;
 pub mod progress;
 pub mod proxy;
 pub mod request;
+pub mod resolve;
 pub mod response;
 pub mod sink;
 pub mod target;

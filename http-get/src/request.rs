@@ -58,6 +58,10 @@ pub struct Settings {
     pub pool: std::sync::Arc<Pool>,
     /// `-x`, `--noproxy` and the proxy variables.
     pub proxies: std::sync::Arc<Proxies>,
+    /// `--resolve`, `--connect-to`, `-4`/`-6`, localhost.
+    pub resolver: std::sync::Arc<crate::resolve::Resolver>,
+    /// `--unix-socket`: every connection goes there.
+    pub unix_socket: Option<std::path::PathBuf>,
 }
 
 /// Sends `req` and reads the response head, on a kept-alive connection

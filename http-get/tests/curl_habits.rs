@@ -58,10 +58,10 @@ const TOP_40: &[(&[&str], Expect)] = &[
     (&["--data-raw", "x"], Works),
     (&["--json", "{}"], Works),
     (&["--cacert", "FILE"], Works),
-    (&["--cert", "FILE"], Says("curl's --cert is not supported")),
+    (&["--cert", "FILE"], Works),
     (&["--fail-with-body"], Works),
     (&["-#", "-o", "FILE"], Works),
-    (&["-4"], Says("curl's -4 (--ipv4) is not supported")),
+    (&["-4"], Works),
     (&["--output-dir", "."], Says("curl's --output-dir is not supported; give -o DIR/FILE")),
     (
         &["-D", "-"],

@@ -24,6 +24,9 @@ fn chunked(body: &[u8]) -> Vec<u8> {
     wire
 }
 
+/// The null device.
+const NULL: &str = if cfg!(windows) { "NUL" } else { "/dev/null" };
+
 fn names_in(dir: &TempDir) -> Vec<String> {
     std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()
 }
@@ -46,14 +49,14 @@ fn max_filesize_and_bombs() {
         (response("200 OK", &[], &[b'a'; 4096]), vec!["--max-filesize", "4k"], 0),
         (chunked(&[b'a'; 5000]), vec!["--max-filesize", "4k"], 63),
         (response("200 OK", &["Content-Encoding: gzip"], &bomb), vec!["--compressed", "--max-filesize", "1M"], 63),
-        (response("200 OK", &["Content-Encoding: gzip"], &bomb), vec!["--compressed", "-o", "/dev/null"], 0),
+        (response("200 OK", &["Content-Encoding: gzip"], &bomb), vec!["--compressed", "-o", NULL], 0),
     ];
     for (wire, args, want) in cases {
         let dir = TempDir::new("max-filesize");
         let s = Scripted::start(vec![reply(wire)]);
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_http-get"));
         let out = dir.join("f");
-        if !args.contains(&"/dev/null") {
+        if !args.contains(&NULL) {
             cmd.arg("-o").arg(&out);
         }
         cmd.args(&args).arg(s.url("/"));

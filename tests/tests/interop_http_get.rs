@@ -550,3 +550,65 @@ fn compressed_bodies_from_nginx_and_httpbin() {
         assert!(String::from_utf8_lossy(&r.stdout).contains(key), "{path}: {}", String::from_utf8_lossy(&r.stdout));
     }
 }
+
+/// Where connections go, against nginx and a Python server on a Unix
+/// socket, with curl's answers to the same options: --resolve,
+/// --connect-to (Host stays the URL's), localhost, --unix-socket.
+#[cfg(unix)]
+#[test]
+fn resolve_connect_to_and_unix_sockets() {
+    let dir = TempDir::new("connecting");
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("f.txt"), "file body\n").unwrap();
+    let Some(nginx) = peers::nginx(&www) else { return };
+    let here = dir.path();
+    let port = nginx.addr.port();
+    let cases: Vec<Vec<String>> = vec![
+        vec![
+            "--resolve".into(),
+            format!("www.example.invalid:{port}:127.0.0.1"),
+            format!("http://www.example.invalid:{port}/f.txt"),
+        ],
+        vec![
+            "--connect-to".into(),
+            format!("www.example.invalid:80:127.0.0.1:{port}"),
+            "http://www.example.invalid/f.txt".into(),
+        ],
+        vec![format!("http://localhost:{port}/f.txt")],
+    ];
+    for args in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = http_get(here, &args);
+        assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"file body\n"[..]), "{args:?}: {}", r.stderr);
+        if peer("curl") {
+            assert_eq!(curl(&args).stdout, r.stdout, "{args:?}: as curl");
+        }
+    }
+    if !peers::python_has(&["http.server", "socketserver"]) {
+        return;
+    }
+    let socket = dir.join("web.sock");
+    let script = format!(
+        "import http.server, socketserver, functools\n\
+         class H(http.server.SimpleHTTPRequestHandler):\n\
+         \x20   def address_string(self): return 'local'\n\
+         \x20   def log_message(self, *a): pass\n\
+         srv = socketserver.UnixStreamServer({:?}, functools.partial(H, directory={:?}))\n\
+         print('listening on 127.0.0.1:1', flush=True)\n\
+         srv.serve_forever()\n",
+        socket.display().to_string(),
+        www.display().to_string()
+    );
+    let mut cmd = Command::new(peers::python());
+    cmd.args(["-u", "-c", &script]);
+    let server = harness::start(cmd, Capture::Both);
+    server.addr_on_stdout("listening on ");
+    let sock = socket.display().to_string();
+    let r = http_get(here, &["--unix-socket", &sock, "http://anything/f.txt"]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"file body\n"[..]), "{}", r.stderr);
+    if peer("curl") {
+        assert_eq!(curl(&["--unix-socket", &sock, "http://anything/f.txt"]).stdout, r.stdout, "as curl");
+    }
+    drop(server);
+}

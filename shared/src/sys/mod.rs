@@ -33,6 +33,7 @@
 pub mod beneath;
 pub mod dir;
 pub mod interfaces;
+pub mod local;
 pub mod sendfile;
 pub mod socket;
 pub mod splice;
