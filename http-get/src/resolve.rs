@@ -1,8 +1,8 @@
 //! Where a host name leads, before any connection: `--resolve
 //! HOST:PORT:ADDR[,ADDR...]` answers for a name and port without asking
-//! DNS; `localhost` and names under `.localhost` are `::1` and 127.0.0.1
-//! (both tried, in that order) without asking either, as RFC 6761 and curl
-//! say; `-4`/`-6` keep one family; everything else asks the system's
+//! DNS; `localhost` and names under `.localhost` are 127.0.0.1 and `::1`
+//! (both tried, in that order, as curl does) without asking either, as
+//! RFC 6761 says; `-4`/`-6` keep one family; everything else asks the system's
 //! resolver in a helper thread, so a stuck resolver cannot outlast
 //! `--connect-timeout`. And `--connect-to HOST:PORT:HOST2:PORT2`, which
 //! sends a connection for one host and port to another (the request, its
@@ -124,7 +124,7 @@ impl Resolver {
         } else if let Ok(ip) = bare.parse::<IpAddr>() {
             vec![SocketAddr::new(ip, port)]
         } else if is_localhost(&bare) {
-            vec![SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port), SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port)]
+            vec![SocketAddr::new(Ipv4Addr::LOCALHOST.into(), port), SocketAddr::new(Ipv6Addr::LOCALHOST.into(), port)]
         } else {
             system(&bare, port, shown, limit)?
         };
@@ -183,9 +183,9 @@ mod tests {
             (&any, "example.org", 443, Ok(&["10.0.0.1:443", "[::2]:443"])),
             (&any, "EXAMPLE.org", 443, Ok(&["10.0.0.1:443", "[::2]:443"])),
             (&any, "anything.invalid", 81, Ok(&["10.9.9.9:81"])),
-            (&any, "localhost", 80, Ok(&["[::1]:80", "127.0.0.1:80"])),
-            (&any, "app.localhost", 80, Ok(&["[::1]:80", "127.0.0.1:80"])),
-            (&any, "localhost.", 80, Ok(&["[::1]:80", "127.0.0.1:80"])),
+            (&any, "localhost", 80, Ok(&["127.0.0.1:80", "[::1]:80"])),
+            (&any, "app.localhost", 80, Ok(&["127.0.0.1:80", "[::1]:80"])),
+            (&any, "localhost.", 80, Ok(&["127.0.0.1:80", "[::1]:80"])),
             (&any, "[::1]", 8, Ok(&["[::1]:8"])),
             (&v4, "localhost", 80, Ok(&["127.0.0.1:80"])),
             (&v6, "localhost", 80, Ok(&["[::1]:80"])),

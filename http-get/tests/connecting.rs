@@ -45,7 +45,7 @@ fn resolve_and_connect_to_keep_the_host() {
     assert_eq!(r.stderr, "http-get: --resolve `bad`: expected HOST:PORT:ADDR[,ADDR...]\n");
 }
 
-/// `localhost` and names under it are ::1 and 127.0.0.1, both tried,
+/// `localhost` and names under it are 127.0.0.1 and ::1, both tried,
 /// never asked of DNS; -4 and -6 keep one family.
 #[test]
 fn localhost_and_families() {

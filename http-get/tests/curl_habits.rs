@@ -126,8 +126,7 @@ fn urls_without_a_scheme() {
     let r = http_get(&[&format!("127.0.0.1:{port}/x")]);
     assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"a"[..]), "{}", r.stderr);
     assert!(s.requests()[0].starts_with("GET /x HTTP/1.1\r\n"));
-    // localhost may be ::1 first; the scripted server is on 127.0.0.1 and
-    // the other address is tried next.
+    // localhost is 127.0.0.1, then ::1, without DNS.
     let r = http_get(&["-w", "%{url_effective}", &format!("localhost:{port}/y")]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(String::from_utf8_lossy(&r.stdout), format!("bhttp://localhost:{port}/y"));
