@@ -63,6 +63,19 @@ pub struct Cli {
           value_parser = clap::value_parser!(bool))]
     pub remote_name: Vec<bool>,
 
+    /// With -O: name the file as the response's Content-Disposition says
+    /// (its last component, made safe as -O's), else after the URL.
+    #[arg(short = 'J', long)]
+    pub remote_header_name: bool,
+
+    /// Put -O's files, and -o's relative paths, in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Make the folders an output path needs.
+    #[arg(long)]
+    pub create_dirs: bool,
+
     /// Fetch the URLs at the same time (stdout still gets each body whole,
     /// in command-line order).
     #[arg(short = 'Z', long)]
@@ -193,6 +206,26 @@ pub struct Cli {
     /// is written (after decoding with --compressed).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_filesize: Option<u64>,
+
+    /// Ask for part of the body: a byte range as curl takes it (0-499,
+    /// 500-, -500, 0-9,20-29); sent as `Range: bytes=RANGE`.
+    #[arg(short = 'r', long, value_name = "RANGE", value_parser = parse_range)]
+    pub range: Option<String>,
+
+    /// Send `Referer: URL`; with `;auto` (`-e ';auto'`, `-e 'URL;auto'`)
+    /// each redirect sends the URL it came from.
+    #[arg(short = 'e', long, value_name = "URL")]
+    pub referer: Option<String>,
+
+    /// Send the cookies NAME=VALUE[; NAME2=VALUE2] (to the URL's origin
+    /// only). Cookie files and jars are not supported.
+    #[arg(short = 'b', long, value_name = "NAME=VALUE", value_parser = parse_cookie)]
+    pub cookie: Option<String>,
+
+    /// Receive the body no faster than RATE bytes a second (k, M, G
+    /// suffixes are 1024s).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
 
     /// The User-Agent header.
     #[arg(short = 'A', long, value_name = "NAME")]
@@ -359,6 +392,38 @@ pub fn seconds_or_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
+/// curl's byte ranges: digits and `-`, comma-separated.
+fn parse_range(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.split(',').all(|r| {
+            let (a, b) = r.split_once('-').unwrap_or(("x", ""));
+            a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+                && !(a.is_empty() && b.is_empty())
+        });
+    if ok { Ok(s.to_string()) } else { Err(format!("`{s}`: expected byte ranges as 0-499, 500-, -500 or 0-9,20-29")) }
+}
+
+/// `-b`: cookies as a header would carry them; a file name (no `=`) is
+/// refused, cookie files not being read.
+fn parse_cookie(s: &str) -> Result<String, String> {
+    if !s.contains('=') {
+        return Err(format!("`{s}`: cookie files are not supported; give the cookies, -b 'NAME=VALUE'"));
+    }
+    if s.bytes().any(|b| b < 0x20 && b != b'\t') {
+        return Err(format!("`{s}`: control characters in a cookie"));
+    }
+    Ok(s.to_string())
+}
+
+/// `--limit-rate`: a size a second, above zero.
+fn parse_rate(s: &str) -> Result<u64, String> {
+    match parse_size(s)? {
+        0 => Err(format!("`{s}`: must be more than zero")),
+        n => Ok(n),
+    }
+}
+
 /// A size as curl takes it: bytes, or with a k, M or G suffix (1024s).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let (digits, unit) = match s.char_indices().last() {
@@ -482,6 +547,11 @@ mod tests {
             (&["--netrc-file", "f", "--netrc-optional", "http://h/"], true),
             (&["-x", "socks5h://p:1", "--noproxy", "*", "http://h/"], true),
             (&["-4", "-6", "http://h/"], false),
+            (&["-r", "0-99", "-e", ";auto", "-b", "a=1; b=2", "--limit-rate", "10k", "http://h/"], true),
+            (&["-r", "a-b", "http://h/"], false),
+            (&["-b", "cookies.txt", "http://h/"], false),
+            (&["--limit-rate", "0", "http://h/"], false),
+            (&["-OJ", "--output-dir", "d", "--create-dirs", "http://h/"], true),
             (&["--resolve", "h:80:127.0.0.1", "--connect-to", "h:80:x:81", "-4", "http://h/"], true),
         ];
         for (args, want) in cases {

@@ -49,6 +49,55 @@ pub struct Out<'a> {
     pub codings: &'a [Coding],
     /// `--max-filesize`: most bytes written (after decoding).
     pub max_size: Option<u64>,
+    /// `--limit-rate`.
+    pub pace: Option<Pace>,
+}
+
+/// `--limit-rate`: after each piece, a pause long enough that the body's
+/// average rate stays at most the limit (bounded by what is left of the
+/// clock, so `-m` still ends the transfer).
+#[derive(Debug)]
+pub struct Pace {
+    /// Bytes a second.
+    rate: u64,
+    /// When the body began.
+    started: std::time::Instant,
+    /// Bytes so far.
+    bytes: u64,
+    /// `-m`: no pause lasts past it.
+    deadline: Option<std::time::Instant>,
+}
+
+impl Pace {
+    /// A pace of `rate` bytes a second, starting now, never pausing past
+    /// `deadline`.
+    pub fn new(rate: u64, deadline: Option<std::time::Instant>) -> Pace {
+        Pace { rate, started: std::time::Instant::now(), bytes: 0, deadline }
+    }
+
+    /// How much to read at once: about an eighth of a second's worth, so
+    /// pauses stay short.
+    fn chunk(&self) -> usize {
+        usize::try_from(self.rate / 8).unwrap_or(COPY_BUFFER).clamp(1, COPY_BUFFER)
+    }
+
+    /// `n` more bytes went out: waits until they are due.
+    fn after(&mut self, n: u64) {
+        let mut early = self.pause(n, self.started.elapsed());
+        if let Some(deadline) = self.deadline {
+            early = early.min(deadline.saturating_duration_since(std::time::Instant::now()));
+        }
+        if !early.is_zero() {
+            std::thread::sleep(early);
+        }
+    }
+
+    /// The pause owed after `n` more bytes, `elapsed` into the body: the
+    /// time all bytes so far are due at, less the time already taken.
+    fn pause(&mut self, n: u64, elapsed: std::time::Duration) -> std::time::Duration {
+        self.bytes += n;
+        std::time::Duration::from_secs_f64(self.bytes as f64 / self.rate as f64).saturating_sub(elapsed)
+    }
 }
 
 impl Out<'_> {
@@ -65,6 +114,9 @@ impl Out<'_> {
         match self.sink.write(bytes) {
             Ok(()) => {
                 self.progress.inc(n);
+                if let Some(pace) = &mut self.pace {
+                    pace.after(n);
+                }
                 Ok(None)
             }
             Err(WriteFail::Closed) => Ok(Some(Copied::ReaderGone)),
@@ -90,7 +142,7 @@ pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Opti
         let conn = if copied == Copied::All && reusable { reclaim(body) } else { None };
         return Ok((copied, conn));
     }
-    let socket_wanted = out.sink.file().is_some() && out.max_size.is_none();
+    let socket_wanted = out.sink.file().is_some() && out.max_size.is_none() && out.pace.is_none();
     match response.into_body(socket_wanted) {
         TakenBody::Socket(mut socket) => {
             let copied = zero_copy(&mut socket, url, out)?;
@@ -105,7 +157,7 @@ pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Opti
 }
 
 fn framed(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied, Error> {
-    let mut buf = vec![0u8; COPY_BUFFER];
+    let mut buf = vec![0u8; out.pace.as_ref().map_or(COPY_BUFFER, Pace::chunk)];
     loop {
         let n = match body.read(&mut buf) {
             Ok(0) => return Ok(Copied::All),
@@ -129,7 +181,7 @@ fn decoded(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied,
         Some(cause) => Error::receive(url, cause),
         None => Error::new(Kind::Decode, format!("{url}: the {names} body does not decode: {e}")).because(e),
     };
-    let mut buf = vec![0u8; COPY_BUFFER];
+    let mut buf = vec![0u8; out.pace.as_ref().map_or(COPY_BUFFER, Pace::chunk)];
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
@@ -212,4 +264,28 @@ fn move_rest(body: &SocketBody, file: &File, mut moved: impl FnMut(u64)) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The pauses keep the average at the rate, never paying back time
+    /// already lost; reads are an eighth of a second's worth.
+    #[test]
+    fn pace_table() {
+        let mut pace = Pace::new(1000, None);
+        let cases = [(500, 0, 500), (500, 200, 800), (1000, 3000, 0), (1000, 3000, 0), (1000, 3000, 1000)];
+        for (n, elapsed_ms, want_ms) in cases {
+            assert_eq!(
+                pace.pause(n, Duration::from_millis(elapsed_ms)),
+                Duration::from_millis(want_ms),
+                "{n} at {elapsed_ms}"
+            );
+        }
+        assert_eq!(Pace::new(1, None).chunk(), 1);
+        assert_eq!(Pace::new(80 * 1024, None).chunk(), 10 * 1024);
+        assert_eq!(Pace::new(1 << 40, None).chunk(), COPY_BUFFER);
+    }
 }

@@ -107,6 +107,10 @@ impl Delivery<'_> {
         {
             return Err(copy::too_large(&shown, max));
         }
+        if job.header_name {
+            let suggested = response.head.headers.get("content-disposition").and_then(crate::disposition::file_name);
+            self.sink.name_from_header(suggested);
+        }
         self.sink.begin(name_url, begin, self.resume.source)?;
         if show_head && self.write_heads(&response.raw)? == Copied::ReaderGone {
             return Ok(Ended::StdoutClosed);
@@ -121,6 +125,7 @@ impl Delivery<'_> {
             facts: self.facts,
             codings: &codings,
             max_size: job.max_filesize,
+            pace: job.limit_rate.map(|rate| copy::Pace::new(rate, job.settings.clock.deadline)),
         };
         let key = response.key.clone();
         let copied = copy::body(response, &shown, out);

@@ -46,6 +46,22 @@ pub struct Job {
     pub(crate) compressed: bool,
     /// `--max-filesize`.
     pub(crate) max_filesize: Option<u64>,
+    /// `-r`: the Range asked for.
+    pub(crate) range: Option<String>,
+    /// `-e URL`: the first request's Referer.
+    pub(crate) referer: Option<String>,
+    /// `-e ...;auto`: each redirect names the URL it came from.
+    pub(crate) auto_referer: bool,
+    /// `-b`: cookies for the URL's origin.
+    pub(crate) cookie: Option<String>,
+    /// `-J`: `-O`'s name from Content-Disposition.
+    pub(crate) header_name: bool,
+    /// `--limit-rate`: bytes a second.
+    pub(crate) limit_rate: Option<u64>,
+    /// `--output-dir`: where `-O`'s files go.
+    pub(crate) output_dir: Option<std::path::PathBuf>,
+    /// `--create-dirs`.
+    pub(crate) create_dirs: bool,
     /// `-A`, or ours.
     pub(crate) user_agent: String,
     /// `-u`, `--oauth2-bearer`, `--netrc`: for the URL's own origin.
@@ -106,6 +122,19 @@ impl Plan {
             ));
         }
         let made = cli.body.clone().make()?;
+        if cli.range.is_some() && resume {
+            return Err(Error::new(Kind::Usage, "-r and --continue both ask for a range: choose one"));
+        }
+        if cli.remote_header_name && (cli.remote_name.is_empty() || resume) {
+            return Err(Error::new(Kind::Usage, "-J names -O's file: it needs -O, and does not go with --continue"));
+        }
+        let (referer, auto_referer) = match cli.referer.as_deref() {
+            Some(r) => match r.strip_suffix(";auto") {
+                Some(url) => ((!url.is_empty()).then(|| url.to_string()), true),
+                None => (Some(r.to_string()), false),
+            },
+            None => (None, false),
+        };
         let fail = if cli.no_fail {
             FailMode::NoFail
         } else if cli.fail_with_body {
@@ -149,7 +178,11 @@ impl Plan {
         let mut jobs = Vec::with_capacity(cli.url_order.len());
         for text in &cli.url_order {
             let dest = match outputs.next() {
-                Some(Output::File(p)) => Dest::File(p),
+                // --output-dir holds -o's relative paths too, as in curl.
+                Some(Output::File(p)) => match &cli.output_dir {
+                    Some(dir) if p.is_relative() => Dest::File(dir.join(p)),
+                    _ => Dest::File(p),
+                },
                 Some(Output::Remote) => Dest::Remote,
                 None if parallel.is_some() => Dest::Spool,
                 None => Dest::Stdout,
@@ -164,6 +197,14 @@ impl Plan {
                 json: made.json,
                 compressed: cli.compressed,
                 max_filesize: cli.max_filesize,
+                range: cli.range.clone(),
+                referer: referer.clone(),
+                auto_referer,
+                cookie: cli.cookie.clone(),
+                header_name: cli.remote_header_name,
+                limit_rate: cli.limit_rate,
+                output_dir: cli.output_dir.clone(),
+                create_dirs: cli.create_dirs,
                 user_agent: cli.user_agent.clone().unwrap_or_else(|| format!("http-get/{}", env!("CARGO_PKG_VERSION"))),
                 auth: auth.clone(),
                 include: cli.include,
@@ -203,7 +244,7 @@ impl Job {
             .method
             .clone()
             .unwrap_or_else(|| if self.head { "HEAD" } else { self.body_method.unwrap_or("GET") }.to_string());
-        Hop { url: self.url.clone(), method, data: self.data.clone() }
+        Hop { url: self.url.clone(), method, data: self.data.clone(), referer: self.referer.clone() }
     }
 
     /// The request for `hop`; `offset` > 0 asks for the rest of a file from
@@ -242,9 +283,19 @@ impl Job {
         if let Some(auth) = self.auth.field(&self.url).filter(|_| same_origin) {
             fields.push(("Authorization".into(), auth));
         }
+        if let Some(referer) = &hop.referer {
+            fields.push(("Referer".into(), referer.clone()));
+        }
+        // -b's cookies, like credentials, stay with the origin given.
+        if let Some(cookie) = self.cookie.as_ref().filter(|_| same_origin) {
+            fields.push(("Cookie".into(), cookie.clone()));
+        }
         if offset > 0 {
             fields.push(("Range".into(), format!("bytes={offset}-")));
-        } else if self.compressed {
+        } else if let Some(range) = &self.range {
+            fields.push(("Range".into(), format!("bytes={range}")));
+        }
+        if offset == 0 && self.compressed {
             // A resumed download asks for the plain bytes: the part on
             // disk is decoded, and so must be what continues it.
             fields.push(("Accept-Encoding".into(), crate::decode::ACCEPT.into()));
@@ -330,17 +381,21 @@ pub struct Hop {
     pub method: String,
     /// The body, until a redirect drops it.
     pub data: Option<Body>,
+    /// `Referer`: `-e URL`, or with `;auto` the URL a redirect came from.
+    pub referer: Option<String>,
 }
 
 impl Hop {
     /// The next hop after a redirect with `status` to `next`: 303 turns
     /// anything but HEAD into a GET without a body, and 301 and 302 do so
     /// for POST, as browsers and curl do; 307 and 308 resend as they were.
-    pub fn redirected(self, status: u16, next: Url) -> Hop {
+    /// With `auto_referer` the next request names this one's URL.
+    pub fn redirected(self, status: u16, next: Url, auto_referer: bool) -> Hop {
+        let referer = if auto_referer { Some(target::shown(&self.url)) } else { self.referer.clone() };
         if status == 303 && self.method != "HEAD" || matches!(status, 301 | 302) && self.method == "POST" {
-            Hop { url: next, method: "GET".into(), data: None }
+            Hop { url: next, method: "GET".into(), data: None, referer }
         } else {
-            Hop { url: next, ..self }
+            Hop { url: next, referer, ..self }
         }
     }
 }

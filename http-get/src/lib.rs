@@ -41,6 +41,7 @@
 //! | [`proxy`] | which proxy a request goes through: `-x` or the variables |
 //! | [`progress`] | the progress bar |
 //! | [`writeout`] | `-w` formats |
+//! | [`disposition`] | `-J`: Content-Disposition's file name, made safe |
 //! | [`error`] | what went wrong, its one-line message, and the exit code |
 
 #![forbid(unsafe_code)]
@@ -54,6 +55,7 @@ pub mod curl;
 pub mod data;
 pub mod decode;
 pub mod delivery;
+pub mod disposition;
 pub mod error;
 pub mod form;
 pub mod head;

@@ -80,6 +80,12 @@ pub struct Sink {
     dest: Dest,
     /// What a spool held when its transfer ended.
     spooled: Option<File>,
+    /// `--output-dir`: where `-O`'s file goes.
+    folder: Option<PathBuf>,
+    /// `--create-dirs`: make the folders a path needs.
+    create_dirs: bool,
+    /// `-J`: the name Content-Disposition gave, made safe.
+    header_name: Option<std::ffi::OsString>,
     /// `--continue`: `NAME.part` is kept when a download fails.
     resume: bool,
     /// This run's own `NAME.part`, with bytes in it: a retry continues it.
@@ -144,7 +150,29 @@ impl Output {
 impl Sink {
     /// A sink for `dest`.
     pub fn new(dest: Dest, resume: bool) -> Sink {
-        Sink { dest, resume, own_part: None, open: None, streamed: 0, spooled: None }
+        Sink {
+            dest,
+            resume,
+            own_part: None,
+            open: None,
+            streamed: 0,
+            spooled: None,
+            folder: None,
+            create_dirs: false,
+            header_name: None,
+        }
+    }
+
+    /// `--output-dir` and `--create-dirs`.
+    pub fn place(&mut self, folder: Option<PathBuf>, create_dirs: bool) {
+        self.folder = folder;
+        self.create_dirs = create_dirs;
+    }
+
+    /// `-J`: the file name the response suggested (already made safe), or
+    /// none, and the URL names it.
+    pub fn name_from_header(&mut self, name: Option<std::ffi::OsString>) {
+        self.header_name = name;
     }
 
     /// Bytes already written to a stream that cannot be rewound (a retry
@@ -158,7 +186,10 @@ impl Sink {
         match &self.dest {
             Dest::Stdout | Dest::Spool => None,
             Dest::File(p) => Some(p.clone()),
-            Dest::Remote => Some(PathBuf::from(crate::target::remote_name(url))),
+            Dest::Remote => {
+                let name = self.header_name.clone().unwrap_or_else(|| crate::target::remote_name(url));
+                Some(self.folder.as_ref().map_or_else(|| PathBuf::from(&name), |dir| dir.join(&name)))
+            }
         }
     }
 
@@ -213,6 +244,11 @@ impl Sink {
         }
         let part = self.own_part.clone().unwrap_or_else(|| part_path(&path));
         let shown = part.display().to_string();
+        if self.create_dirs
+            && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(write_failure(&parent.display().to_string()))?;
+        }
         if let Begin::Append(_) = how
             && source == Source::Final
         {

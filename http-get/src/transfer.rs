@@ -53,6 +53,7 @@ impl Finished {
 pub fn run(job: &Job) -> Finished {
     let job = &job.started();
     let mut sink = Sink::new(job.dest.clone(), job.resume);
+    sink.place(job.output_dir.clone(), job.create_dirs);
     let mut finished = run_into(job, &mut sink);
     finished.spooled = sink.take_spooled();
     finished
@@ -184,7 +185,7 @@ impl Attempt<'_> {
                 if let Some(conn) = response.drain(REDIRECT_BODY) {
                     job.settings.pool.put(key, conn);
                 }
-                hop = hop.redirected(status, next);
+                hop = hop.redirected(status, next, job.auto_referer);
                 // 307 and 308 send the body again: stdin's is gone.
                 if hop.data.as_ref().is_some_and(Body::reads_stdin) && crate::body::stdin_taken() {
                     return Err(Error::new(

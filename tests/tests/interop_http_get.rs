@@ -612,3 +612,34 @@ fn resolve_connect_to_and_unix_sockets() {
     }
     drop(server);
 }
+
+/// curl's less common options against httpbin, as curl does them: -r,
+/// -e, -b, -OJ with --output-dir, --limit-rate.
+#[test]
+fn httpbin_ranges_referers_cookies_and_names() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-extras");
+    let here = dir.path();
+    let r = http_get(here, &["-r", "10-19", &format!("{base}/range/100")]);
+    assert_eq!((r.code, r.stdout.as_slice()), (Some(0), &b"klmnopqrst"[..]), "{}", r.stderr);
+    if peer("curl") {
+        assert_eq!(curl(&["-r", "10-19", &format!("{base}/range/100")]).stdout, r.stdout, "as curl");
+    }
+    let r = http_get(here, &["-e", "http://ref.example/", "-b", "k=v; other=2", &format!("{base}/headers")]);
+    let seen = String::from_utf8_lossy(&r.stdout);
+    assert!(
+        seen.contains("\"Referer\": \"http://ref.example/\"") && seen.contains("\"Cookie\": \"k=v; other=2\""),
+        "{seen}"
+    );
+    let r = http_get(here, &["-b", "flavour=oat", &format!("{base}/cookies")]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("\"flavour\": \"oat\""));
+    let url = format!("{base}/response-headers?Content-Disposition=attachment%3B%20filename%3D%22..%2Fnamed.txt%22");
+    let r = http_get(here, &["-OJ", "--output-dir", "got", "--create-dirs", &url]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(here.join("got/named.txt").exists(), "-J's name, its last component");
+    let r = http_get(here, &["--limit-rate", "200k", &format!("{base}/bytes/50000?seed=4")]);
+    assert_eq!((r.code, r.stdout.len()), (Some(0), 50000), "{}", r.stderr);
+    if peer("curl") {
+        assert_eq!(curl(&[&format!("{base}/bytes/50000?seed=4")]).stdout, r.stdout, "as curl");
+    }
+}
