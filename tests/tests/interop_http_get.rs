@@ -510,6 +510,9 @@ fn compressed_bodies_from_nginx_and_httpbin() {
     for sub in ["text", "gz", "br"] {
         std::fs::write(www.join(sub).join("t.txt"), &text).unwrap();
     }
+    if !peer("gzip") {
+        return;
+    }
     let gz = Command::new("gzip").args(["-k", "-9"]).arg(www.join("gz/t.txt")).status().unwrap();
     assert!(gz.success());
     if !peers::python_has(&["brotlicffi"]) {
