@@ -299,8 +299,14 @@ pub struct Cli {
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub retry: u32,
 
-    /// After the transfer print FORMAT on stdout: %{http_code},
-    /// %{url_effective}, %{size_download}, %{content_type}, %{time_total}, \n.
+    /// After each URL's transfer (also after a failure) print FORMAT on
+    /// stdout, with curl's variables: %{http_code}, %{url_effective},
+    /// %{url}, %{size_download}, %{size_header}, %{speed_download},
+    /// %{content_type}, %{num_redirects}, %{method}, %{http_version},
+    /// %{scheme}, %{remote_ip}, %{remote_port}, %{time_namelookup},
+    /// %{time_connect}, %{time_appconnect}, %{time_starttransfer},
+    /// %{time_total}, %{filename_effective}, %{exitcode}, %{errormsg},
+    /// %{json} (all of them); \n \t \r.
     #[arg(short, long, value_name = "FORMAT")]
     pub write_out: Option<String>,
 

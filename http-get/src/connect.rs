@@ -20,8 +20,24 @@ use crate::proxy::Chosen;
 use crate::request::{Request, Settings};
 use crate::resolve::Resolver;
 
-/// Opens a connection for `req` (TLS included for https).
-pub fn open(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Error> {
+/// When each step of making a connection ended, for `-w`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timing {
+    /// The name resolved.
+    pub namelookup: Option<Instant>,
+    /// The TCP connection made (to the host or the proxy).
+    pub connect: Option<Instant>,
+    /// The TLS handshake done.
+    pub appconnect: Option<Instant>,
+    /// The response head arrived.
+    pub starttransfer: Option<Instant>,
+    /// The address connected to.
+    pub remote: Option<SocketAddr>,
+}
+
+/// Opens a connection for `req` (TLS included for https), noting in
+/// `timing` when each step ended.
+pub fn open(req: &Request, settings: &Settings, shown: &str, timing: &mut Timing) -> Result<Timed, Error> {
     let started = Instant::now();
     let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(shown))?;
     let left = || limit.saturating_sub(started.elapsed());
@@ -36,13 +52,17 @@ pub fn open(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Er
             if settings.verbose {
                 eprintln!("* connected to {}", shared::io_text::path(path));
             }
+            timing.connect = Some(Instant::now());
             tcp
         }
         (None, None) => {
             let (host, port) =
                 resolver.connect_target(url_host(&req.url), req.url.port_or_known_default().unwrap_or(80));
             let addrs = resolver.addrs(&host, port, shown, limit)?;
+            timing.namelookup = Some(Instant::now());
             let tcp = net::connect(&addrs, shown, left())?;
+            timing.connect = Some(Instant::now());
+            timing.remote = Some(tcp.peer_addr().unwrap_or(addrs[0]));
             if settings.verbose {
                 eprintln!("* connected to {}", tcp.peer_addr().unwrap_or(addrs[0]));
             }
@@ -53,7 +73,7 @@ pub fn open(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Er
             if settings.verbose {
                 eprintln!("* using proxy {named}");
             }
-            let mut tcp = to_proxy(chosen, resolver, shown, &named, limit, left)?;
+            let mut tcp = to_proxy(chosen, resolver, shown, &named, limit, left, timing)?;
             if !chosen.absolute_form(&req.url) {
                 tunnel(&mut tcp, chosen, resolver, &req.url, shown, &named, left())?;
                 if settings.verbose {
@@ -66,7 +86,9 @@ pub fn open(req: &Request, settings: &Settings, shown: &str) -> Result<Timed, Er
     #[cfg(feature = "tls")]
     let stream = if req.url.scheme() == "https" {
         let config = settings.tls.get()?;
-        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, shown, config, left())?))
+        let tls = crate::tls::handshake(tcp, &req.url, shown, config, left())?;
+        timing.appconnect = Some(Instant::now());
+        Stream::Tls(Box::new(tls))
     } else {
         Stream::Plain(tcp)
     };
@@ -84,6 +106,7 @@ fn to_proxy(
     named: &str,
     limit: Duration,
     left: impl Fn() -> Duration,
+    timing: &mut Timing,
 ) -> Result<TcpStream, Error> {
     let proxy = &chosen.proxy;
     let addrs = resolver.addrs(&proxy.host, proxy.port, shown, limit).map_err(|e| match e.kind() {
@@ -94,7 +117,8 @@ fn to_proxy(
         .because(e),
         _ => e,
     })?;
-    net::connect(&addrs, shown, left()).map_err(|e| {
+    timing.namelookup = Some(Instant::now());
+    let tcp = net::connect(&addrs, shown, left()).map_err(|e| {
         // The system's words for why, from shared's error underneath.
         let why = std::error::Error::source(&e)
             .and_then(|s| s.downcast_ref::<shared::net::ConnectError>())
@@ -109,7 +133,10 @@ fn to_proxy(
             }
             _ => e,
         }
-    })
+    })?;
+    timing.connect = Some(Instant::now());
+    timing.remote = tcp.peer_addr().ok();
+    Ok(tcp)
 }
 
 /// Asks the proxy on `tcp` for a tunnel to the URL's host and port (or

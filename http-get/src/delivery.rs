@@ -112,6 +112,7 @@ impl Delivery<'_> {
             self.sink.name_from_header(suggested);
         }
         self.sink.begin(name_url, begin, self.resume.source)?;
+        self.facts.filename_effective = self.sink.final_path(name_url).map(|p| p.display().to_string());
         if show_head && self.write_heads(&response.raw)? == Copied::ReaderGone {
             return Ok(Ended::StdoutClosed);
         }

@@ -11,6 +11,7 @@ use shared::http::response::ResponseHead;
 use url::Url;
 
 use crate::body::{Body, SendError};
+use crate::connect::Timing;
 use crate::error::{Error, Kind};
 use crate::net::{Clock, Timed};
 use crate::pool::{Key, Pool};
@@ -74,23 +75,31 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     // be sent again if a kept one turned out to be closed.
     let pooled = if req.body.as_ref().is_some_and(Body::reads_stdin) { None } else { settings.pool.take(&key) };
     if let Some(conn) = pooled {
+        let peer = conn.stream.tcp().peer_addr().ok();
         if settings.verbose {
-            let peer = conn.stream.tcp().peer_addr().map(|a| a.to_string()).unwrap_or_default();
-            eprintln!("* reusing the connection to {peer}");
+            eprintln!("* reusing the connection to {}", peer.map(|a| a.to_string()).unwrap_or_default());
         }
-        match exchange(conn, req, settings, &shown) {
+        let timing = Timing { remote: peer, ..Timing::default() };
+        match exchange(conn, req, settings, &shown, timing) {
             // A server may close an idle connection at any time: a request
             // that got no answer on one is sent again on a new one.
             Err(e) if matches!(e.kind(), Kind::EmptyReply | Kind::Receive) => {}
             other => return other,
         }
     }
-    let conn = crate::connect::open(req, settings, &shown)?;
-    exchange(conn, req, settings, &shown)
+    let mut timing = Timing::default();
+    let conn = crate::connect::open(req, settings, &shown, &mut timing)?;
+    exchange(conn, req, settings, &shown, timing)
 }
 
 /// Writes `req` on `conn` and reads the response head.
-fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) -> Result<Response, Error> {
+fn exchange(
+    mut conn: Timed,
+    req: &Request,
+    settings: &Settings,
+    shown: &str,
+    mut timing: Timing,
+) -> Result<Response, Error> {
     conn.clock = settings.clock;
     write_request(&mut conn, req, settings.verbose, shown)?;
     // Bytes read past the head stay here: the body's first bytes.
@@ -101,6 +110,7 @@ fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) ->
         }
     })
     .map_err(|e| Error::head(shown, e))?;
+    timing.starttransfer = Some(std::time::Instant::now());
     let head = received.head;
     if settings.verbose {
         print_head(&head);
@@ -109,7 +119,9 @@ fn exchange(mut conn: Timed, req: &Request, settings: &Settings, shown: &str) ->
         response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(shown, e))?;
     let keep =
         !req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
-    Ok(Response::new(head, received.raw, length, buf, conn, keep, req.key()))
+    let mut response = Response::new(head, received.raw, length, buf, conn, keep, req.key());
+    response.timing = timing;
+    Ok(response)
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {

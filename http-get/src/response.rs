@@ -41,6 +41,8 @@ pub struct Response {
     reusable: bool,
     /// Where the connection leads, for keeping it.
     pub key: Key,
+    /// When the connection's steps ended, for `-w`.
+    pub timing: crate::connect::Timing,
 }
 
 /// A plain-http body taken as the bare socket, for moving it to the output
@@ -91,7 +93,7 @@ impl Response {
             && head.minor == 1
             && !head.headers.has_token("connection", "close")
             && length != BodyLength::UntilClose;
-        Response { head, raw, length, early, conn, reusable, key }
+        Response { head, raw, length, early, conn, reusable, key, timing: crate::connect::Timing::default() }
     }
 
     /// True when the response has body bytes to come (not HEAD's, 204's,

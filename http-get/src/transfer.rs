@@ -64,13 +64,13 @@ fn run_into(job: &Job, sink: &mut Sink) -> Finished {
     let mut retries = Retries { done: 0, wait: Duration::from_secs(1) };
     loop {
         let mut attempt =
-            Attempt { job, sink: &mut *sink, facts: Facts::default(), retry_after: None, retries: &retries };
+            Attempt { job, sink: &mut *sink, facts: Facts::default(), retry_after: None, retries: &retries, started };
         let result = attempt.run();
         let Attempt { mut facts, retry_after, .. } = attempt;
         facts.time_total = started.elapsed();
         let error = match result {
             Ok(Ended::Done) => {
-                return Finished { write_out: write_out(job, &facts), ..Finished::ended(Ok(())) };
+                return Finished { write_out: write_out(job, &facts, None), ..Finished::ended(Ok(())) };
             }
             Ok(Ended::StdoutClosed) => return Finished { stdout_closed: true, ..Finished::ended(Ok(())) },
             Ok(Ended::HttpError(e)) | Err(e) => e,
@@ -99,7 +99,7 @@ fn run_into(job: &Job, sink: &mut Sink) -> Finished {
         // What reached a file is the file's (for -c to resume), unless
         // it came from a body that failed to decode or grew too large.
         sink.discard(error.kind().keeps_part());
-        return Finished { write_out: write_out(job, &facts), ..Finished::refused(error) };
+        return Finished { write_out: write_out(job, &facts, Some(&error)), ..Finished::refused(error) };
     }
 }
 
@@ -125,8 +125,15 @@ impl Retries {
     }
 }
 
-fn write_out(job: &Job, facts: &Facts) -> Option<String> {
-    job.write_out.as_deref().map(|format| writeout::expand(format, facts))
+/// `-w`'s text, the error (if any) among the facts.
+fn write_out(job: &Job, facts: &Facts, error: Option<&Error>) -> Option<String> {
+    let format = job.write_out.as_deref()?;
+    let mut facts = facts.clone();
+    if let Some(e) = error {
+        facts.exitcode = crate::error::exit_code(e);
+        facts.errormsg = Some(e.to_string());
+    }
+    Some(writeout::expand(format, &facts))
 }
 
 /// One attempt and what it learned, for retries and `-w`.
@@ -144,6 +151,8 @@ struct Attempt<'a> {
     /// Whether another try is allowed: a response that will be retried is
     /// not delivered.
     retries: &'a Retries,
+    /// When the URL's transfer began: `-w`'s times count from here.
+    started: Instant,
 }
 
 impl Attempt<'_> {
@@ -152,6 +161,10 @@ impl Attempt<'_> {
         let job = self.job;
         let mut hop = job.first_hop();
         let mut redirects = 0;
+        // Known before any answer, for a -w after a failure to connect.
+        self.facts.url = target::shown(&job.url);
+        self.facts.url_effective = target::shown(&job.url);
+        self.facts.method = hop.method.clone();
         // The heads of the hops so far, for -i and -I.
         let mut heads = Vec::new();
         loop {
@@ -159,7 +172,19 @@ impl Attempt<'_> {
             let response = request::send(&job.request(&hop, resume.offset)?, &job.settings)?;
             let status = response.head.status;
             self.facts.http_code = status;
+            self.facts.url = target::shown(&job.url);
             self.facts.url_effective = target::shown(&hop.url);
+            self.facts.method = hop.method.clone();
+            self.facts.http_version = format!("1.{}", response.head.minor);
+            self.facts.size_header += response.raw.len() as u64;
+            self.facts.num_redirects = redirects;
+            let since = |at: Option<Instant>| at.map(|t| t.saturating_duration_since(self.started)).unwrap_or_default();
+            let timing = response.timing;
+            self.facts.time_namelookup = since(timing.namelookup);
+            self.facts.time_connect = since(timing.connect);
+            self.facts.time_appconnect = since(timing.appconnect);
+            self.facts.time_starttransfer = since(timing.starttransfer);
+            self.facts.remote = timing.remote;
             self.facts.content_type = response.head.headers.get_str("content-type").unwrap_or_default().to_string();
             self.retry_after = retry_after(&response);
             // An empty Location leads nowhere: the response is final.

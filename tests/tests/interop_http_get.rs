@@ -646,3 +646,26 @@ fn httpbin_ranges_referers_cookies_and_names() {
         assert_eq!(curl(&[&format!("{base}/bytes/50000?seed=4")]).stdout, r.stdout, "as curl");
     }
 }
+
+/// `-w` against httpbin, the same text curl writes for the variables
+/// that do not depend on timing.
+#[test]
+fn httpbin_write_out_as_curl() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-w");
+    let format = "%{http_code} %{num_redirects} %{url_effective} %{size_download} %{content_type} %{exitcode} %{method} %{scheme}\\n";
+    for (path, ours, theirs) in [
+        ("/redirect-to?url=/redirect-to%3Furl%3D/json", &[][..], &["-L"][..]),
+        ("/status/404", &[], &["-f"]),
+        ("/bytes/1234?seed=1", &[], &[]),
+        ("/json", &[], &[]),
+    ] {
+        let url = format!("{base}{path}");
+        let r = http_get(dir.path(), &[ours, &["-s", "-o", "/dev/null", "-w", format, url.as_str()][..]].concat());
+        if peer("curl") {
+            let c = curl(&[theirs, &["-o", "/dev/null", "-w", format, url.as_str()][..]].concat());
+            assert_eq!(String::from_utf8_lossy(&r.stdout), String::from_utf8_lossy(&c.stdout), "{path}");
+            assert_eq!(r.code, c.code, "{path}: exit code");
+        }
+    }
+}
