@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::{self, Read};
 
 use shared::http::body::BodyError;
+use shared::http::framing::BodyLength;
 use shared::sys::splice::{MoveError, SocketToFile};
 
 use crate::decode::{self, Coding};
@@ -136,9 +137,16 @@ pub fn too_large(url: &str, max: u64) -> Error {
 /// the connection when it may carry another request (keep-alive).
 pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Option<Timed>), Error> {
     let reusable = response.reusable();
+    // A buffer no larger than the body needs.
+    let size = match response.length() {
+        BodyLength::Length(n) if out.codings.is_empty() => {
+            usize::try_from(n).unwrap_or(usize::MAX).clamp(1, COPY_BUFFER)
+        }
+        _ => COPY_BUFFER,
+    };
     if !out.codings.is_empty() {
         let mut body = response.into_framed();
-        let copied = decoded(&mut body, url, out)?;
+        let copied = decoded(&mut body, url, out, COPY_BUFFER)?;
         let conn = if copied == Copied::All && reusable { reclaim(body) } else { None };
         return Ok((copied, conn));
     }
@@ -149,15 +157,15 @@ pub fn body(response: Response, url: &str, out: Out<'_>) -> Result<(Copied, Opti
             Ok((copied, socket.into_conn().filter(|_| copied == Copied::All)))
         }
         TakenBody::Framed(mut body) => {
-            let copied = framed(&mut body, url, out)?;
+            let copied = framed(&mut body, url, out, size)?;
             let conn = if copied == Copied::All && reusable { reclaim(body) } else { None };
             Ok((copied, conn))
         }
     }
 }
 
-fn framed(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied, Error> {
-    let mut buf = vec![0u8; out.pace.as_ref().map_or(COPY_BUFFER, Pace::chunk)];
+fn framed(body: &mut FramedBody, url: &str, mut out: Out<'_>, size: usize) -> Result<Copied, Error> {
+    let mut buf = vec![0u8; out.pace.as_ref().map_or(size, |p| p.chunk().min(size))];
     loop {
         let n = match body.read(&mut buf) {
             Ok(0) => return Ok(Copied::All),
@@ -173,7 +181,7 @@ fn framed(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied, 
 
 /// The body through its decoders; a failure of the connection underneath
 /// is reported as such, anything else as a body that does not decode.
-fn decoded(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied, Error> {
+fn decoded(body: &mut FramedBody, url: &str, mut out: Out<'_>, size: usize) -> Result<Copied, Error> {
     let names: Vec<&str> = out.codings.iter().map(|c| c.name()).collect();
     let names = names.join(", ");
     let (mut reader, underneath) = decode::decoder(&mut *body, out.codings);
@@ -181,7 +189,7 @@ fn decoded(body: &mut FramedBody, url: &str, mut out: Out<'_>) -> Result<Copied,
         Some(cause) => Error::receive(url, cause),
         None => Error::new(Kind::Decode, format!("{url}: the {names} body does not decode: {e}")).because(e),
     };
-    let mut buf = vec![0u8; out.pace.as_ref().map_or(COPY_BUFFER, Pace::chunk)];
+    let mut buf = vec![0u8; out.pace.as_ref().map_or(size, Pace::chunk)];
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,

@@ -110,12 +110,15 @@ pub struct Timed {
     /// The read and write timeouts last set on the socket: set again only
     /// when they change (every time under a deadline, once otherwise).
     set: (Option<Duration>, Option<Duration>),
+    /// The address at the other end, asked once.
+    pub peer: Option<SocketAddr>,
 }
 
 impl Timed {
     /// `stream` bounded by `clock`.
     pub fn new(stream: Stream, clock: Clock) -> Timed {
-        Timed { stream, clock, set: (None, None) }
+        let peer = stream.tcp().peer_addr().ok();
+        Timed { stream, clock, set: (None, None), peer }
     }
 
     /// The bare TCP socket of a plain connection, for the zero-copy path

@@ -75,7 +75,7 @@ pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     // be sent again if a kept one turned out to be closed.
     let pooled = if req.body.as_ref().is_some_and(Body::reads_stdin) { None } else { settings.pool.take(&key) };
     if let Some(conn) = pooled {
-        let peer = conn.stream.tcp().peer_addr().ok();
+        let peer = conn.peer;
         if settings.verbose {
             eprintln!("* reusing the connection to {}", peer.map(|a| a.to_string()).unwrap_or_default());
         }

@@ -16,6 +16,9 @@ use shared::http::response::ResponseHead;
 use crate::net::{Clock, Stream, Timed};
 use crate::pool::Key;
 
+/// The smallest rest of a Content-Length body moved the zero-copy way.
+const SPLICE_FROM: u64 = 64 * 1024;
+
 /// How many bytes the framed reader asks the socket for at once.
 const READ_BUFFER: usize = 128 * 1024;
 
@@ -108,9 +111,19 @@ impl Response {
         self.reusable
     }
 
+    /// How the body ends.
+    pub fn length(&self) -> BodyLength {
+        self.length
+    }
+
     /// The body, read through its framing: works for every response.
     pub fn into_framed(self) -> FramedBody {
-        let reader = BufReader::with_capacity(READ_BUFFER, Cursor::new(self.early).chain(self.conn));
+        // A small body gets a small buffer: no large allocation per response.
+        let capacity = match self.length {
+            BodyLength::Length(n) => usize::try_from(n).unwrap_or(usize::MAX).clamp(4096, READ_BUFFER),
+            _ => READ_BUFFER,
+        };
+        let reader = BufReader::with_capacity(capacity, Cursor::new(self.early).chain(self.conn));
         match self.length {
             // An empty reader that keeps the connection, to hand it back.
             BodyLength::None => Body::Fixed(LengthReader::new(reader, 0)),
@@ -138,7 +151,11 @@ impl Response {
     /// otherwise framed.
     pub fn into_body(self, socket_wanted: bool) -> TakenBody {
         let length = match self.length {
-            BodyLength::Length(n) if socket_wanted => Some(n),
+            // A small rest is copied: setting up a splice (a pipe of its
+            // own) costs more than the copy of a few kilobytes.
+            BodyLength::Length(n) if socket_wanted && n.saturating_sub(self.early.len() as u64) >= SPLICE_FROM => {
+                Some(n)
+            }
             BodyLength::UntilClose if socket_wanted => None,
             _ => return TakenBody::Framed(self.into_framed()),
         };
@@ -214,13 +231,15 @@ mod tests {
         )
     }
 
-    /// The bare socket only when asked for and the framing allows it; the
-    /// early bytes cut to the length.
+    /// The bare socket only when asked for, the framing allows it and
+    /// enough is left to move.
     #[test]
     fn into_body_table() {
         let cases: &[(BodyLength, bool, Option<(Option<u64>, &[u8])>)] = &[
-            (BodyLength::Length(3), true, Some((Some(3), b"abc"))),
-            (BodyLength::Length(10), true, Some((Some(10), b"abcdef"))),
+            (BodyLength::Length(3), true, None),
+            (BodyLength::Length(10), true, None),
+            (BodyLength::Length(SPLICE_FROM + 6), true, Some((Some(SPLICE_FROM + 6), b"abcdef"))),
+            (BodyLength::Length(SPLICE_FROM + 5), true, None),
             (BodyLength::UntilClose, true, Some((None, b"abcdef"))),
             (BodyLength::Chunked, true, None),
             (BodyLength::None, true, None),

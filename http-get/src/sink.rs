@@ -101,8 +101,8 @@ pub struct Sink {
 #[derive(Debug)]
 enum Output {
     /// Standard output: a duplicate of its handle, so writes are unbuffered
-    /// and bytes pass unchanged on every system.
-    Stdout(File),
+    /// and bytes pass unchanged on every system; one for the whole run.
+    Stdout(&'static File),
     /// An output path that is not a regular file (`/dev/null`, a FIFO, a
     /// terminal): written as it is, because renaming a temporary file over
     /// it would replace the device.
@@ -124,7 +124,8 @@ impl Output {
     /// The file the bytes go to.
     fn file(&self) -> &File {
         match self {
-            Output::Stdout(file) | Output::Stream(file) | Output::Spool(file) => file,
+            Output::Stdout(file) => file,
+            Output::Stream(file) | Output::Spool(file) => file,
             Output::Part { file, .. } => file,
         }
     }
@@ -232,7 +233,7 @@ impl Sink {
             return Ok(Output::Spool(file));
         }
         let Some(path) = self.final_path(url) else {
-            let stdout = shared::sys::stdio::stdout_file().map_err(write_failure("stdout"))?;
+            let stdout = stdout().map_err(write_failure("stdout"))?;
             return Ok(Output::Stdout(stdout));
         };
         if is_device(&path) || std::fs::metadata(&path).is_ok_and(|meta| !meta.is_file()) {
@@ -388,6 +389,17 @@ impl Drop for Sink {
         // A run that did not commit failed: its bytes count as the file's.
         self.discard(true);
     }
+}
+
+/// Standard output as a file, duplicated once for the run (every URL of
+/// it writes there).
+fn stdout() -> io::Result<&'static File> {
+    static STDOUT: std::sync::OnceLock<File> = std::sync::OnceLock::new();
+    if let Some(file) = STDOUT.get() {
+        return Ok(file);
+    }
+    let file = shared::sys::stdio::stdout_file()?;
+    Ok(STDOUT.get_or_init(|| file))
 }
 
 /// True for a Windows device name (`NUL`, `CON`, `nul.txt`...), which
