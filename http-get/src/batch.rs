@@ -30,6 +30,13 @@ pub fn run(plan: Plan) -> u8 {
         }
         Some(max) => parallel(plan.jobs, max, plan.write_out.as_deref(), &mut report),
     }
+    if let Some((path, jar)) = &plan.cookie_jar {
+        let saved =
+            jar.lock().map_err(|_| std::io::Error::other("the cookies were lost")).and_then(|jar| jar.save(path));
+        if let Err(e) = saved {
+            report.fail(&Error::write(&format!("the cookie jar {}", path.display()), e));
+        }
+    }
     report.failed.unwrap_or(0)
 }
 

@@ -12,8 +12,8 @@ mod parse;
 mod values;
 
 pub use parse::{Refused, parse};
+pub use values::{CookieArg, parse_header, parse_size, seconds_or_duration};
 use values::{continue_at, parse_cookie, parse_method, parse_range, parse_rate, parse_user};
-pub use values::{parse_header, parse_size, seconds_or_duration};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -222,9 +222,16 @@ pub struct Cli {
     pub referer: Option<String>,
 
     /// Send the cookies NAME=VALUE[; NAME2=VALUE2] (to the URL's origin
-    /// only). Cookie files and jars are not supported.
-    #[arg(short = 'b', long, value_name = "NAME=VALUE", value_parser = parse_cookie)]
-    pub cookie: Option<String>,
+    /// only); or, without `=`, read a cookie file (Netscape's format; a
+    /// missing one is empty) and send its cookies where they belong,
+    /// with those responses set.
+    #[arg(short = 'b', long, value_name = "NAME=VALUE|FILE", value_parser = parse_cookie)]
+    pub cookie: Option<CookieArg>,
+
+    /// After the run, write every cookie known to FILE (Netscape's format);
+    /// cookies responses set are sent on later requests of the run.
+    #[arg(long, value_name = "FILE")]
+    pub cookie_jar: Option<PathBuf>,
 
     /// Receive the body no faster than RATE bytes a second (k, M, G
     /// suffixes are 1024s).
@@ -432,7 +439,7 @@ mod tests {
             (&["-4", "-6", "http://h/"], false),
             (&["-r", "0-99", "-e", ";auto", "-b", "a=1; b=2", "--limit-rate", "10k", "http://h/"], true),
             (&["-r", "a-b", "http://h/"], false),
-            (&["-b", "cookies.txt", "http://h/"], false),
+            (&["-b", "cookies.txt", "--cookie-jar", "jar.txt", "http://h/"], true),
             (&["--limit-rate", "0", "http://h/"], false),
             (&["-OJ", "--output-dir", "d", "--create-dirs", "http://h/"], true),
             (&["--resolve", "h:80:127.0.0.1", "--connect-to", "h:80:x:81", "-4", "http://h/"], true),

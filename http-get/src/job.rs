@@ -52,8 +52,10 @@ pub struct Job {
     pub(crate) referer: Option<String>,
     /// `-e ...;auto`: each redirect names the URL it came from.
     pub(crate) auto_referer: bool,
-    /// `-b`: cookies for the URL's origin.
+    /// `-b NAME=VALUE`: cookies for the URL's origin.
     pub(crate) cookie: Option<String>,
+    /// The cookie engine (`-b FILE`, `--cookie-jar`): the run's cookies.
+    pub(crate) jar: Option<std::sync::Arc<std::sync::Mutex<crate::cookies::Jar>>>,
     /// `-J`: `-O`'s name from Content-Disposition.
     pub(crate) header_name: bool,
     /// `--limit-rate`: bytes a second.
@@ -108,6 +110,8 @@ pub struct Plan {
     pub quiet: bool,
     /// `-w`, also printed for a URL that does not parse.
     pub write_out: Option<String>,
+    /// `--cookie-jar`: where the run's cookies go at its end, and them.
+    pub cookie_jar: Option<(std::path::PathBuf, std::sync::Arc<std::sync::Mutex<crate::cookies::Jar>>)>,
 }
 
 impl Plan {
@@ -128,6 +132,21 @@ impl Plan {
         if cli.remote_header_name && (cli.remote_name.is_empty() || resume) {
             return Err(Error::new(Kind::Usage, "-J names -O's file: it needs -O, and does not go with --continue"));
         }
+        // The cookie engine: -b FILE (missing is empty, as curl reads it,
+        // so one file can be both -b and --cookie-jar) or --cookie-jar.
+        let jar = match (&cli.cookie, &cli.cookie_jar) {
+            (Some(crate::cli::CookieArg::File(path)), _) => {
+                let text = match std::fs::read(path) {
+                    Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound || path.as_os_str().is_empty() => String::new(),
+                    Err(e) => return Err(Error::usage_io(&format!("-b {}", path.display()), e)),
+                };
+                Some(crate::cookies::Jar::parse(&text))
+            }
+            (_, Some(_)) => Some(crate::cookies::Jar::default()),
+            _ => None,
+        }
+        .map(|jar| std::sync::Arc::new(std::sync::Mutex::new(jar)));
         let (referer, auto_referer) = match cli.referer.as_deref() {
             Some(r) => match r.strip_suffix(";auto") {
                 Some(url) => ((!url.is_empty()).then(|| url.to_string()), true),
@@ -200,7 +219,11 @@ impl Plan {
                 range: cli.range.clone(),
                 referer: referer.clone(),
                 auto_referer,
-                cookie: cli.cookie.clone(),
+                cookie: match &cli.cookie {
+                    Some(crate::cli::CookieArg::Literal(c)) => Some(c.clone()),
+                    _ => None,
+                },
+                jar: jar.clone(),
                 header_name: cli.remote_header_name,
                 limit_rate: cli.limit_rate,
                 output_dir: cli.output_dir.clone(),
@@ -225,7 +248,8 @@ impl Plan {
                 quiet,
             }));
         }
-        Ok(Plan { jobs, parallel, quiet, write_out: cli.write_out })
+        let cookie_jar = cli.cookie_jar.clone().zip(jar);
+        Ok(Plan { jobs, parallel, quiet, write_out: cli.write_out, cookie_jar })
     }
 }
 
@@ -286,9 +310,12 @@ impl Job {
         if let Some(referer) = &hop.referer {
             fields.push(("Referer".into(), referer.clone()));
         }
-        // -b's cookies, like credentials, stay with the origin given.
-        if let Some(cookie) = self.cookie.as_ref().filter(|_| same_origin) {
-            fields.push(("Cookie".into(), cookie.clone()));
+        // -b's cookies, like credentials, stay with the origin given; the
+        // engine's go where each belongs.
+        let from_jar = self.jar.as_ref().and_then(|j| j.lock().ok()?.header(&hop.url, crate::cookies::now()));
+        let cookies: Vec<String> = self.cookie.iter().filter(|_| same_origin).cloned().chain(from_jar).collect();
+        if !cookies.is_empty() {
+            fields.push(("Cookie".into(), cookies.join("; ")));
         }
         if offset > 0 {
             fields.push(("Range".into(), format!("bytes={offset}-")));

@@ -19,6 +19,7 @@
 //! | [`body`] | a request body as parts (bytes, files, stdin) streamed, with Content-Length or chunked |
 //! | [`cli`] | the command line and its checks |
 //! | [`connect`] | a new connection: direct, to a proxy, or through its tunnel; then TLS |
+//! | [`cookies`] | `-b FILE`, `--cookie-jar`: the cookie engine |
 //! | [`curl`] | curl's options that are not taken here, each answered in one line |
 //! | [`data`] | `-d` and its kinds, `--json`, `-G`, `-T` made into a body |
 //! | [`decode`] | `--compressed`: the codings, undone as the body streams |
@@ -50,6 +51,7 @@ pub mod batch;
 pub mod body;
 pub mod cli;
 pub mod connect;
+pub mod cookies;
 pub mod copy;
 pub mod curl;
 pub mod data;

@@ -187,6 +187,14 @@ impl Attempt<'_> {
             self.facts.remote = timing.remote;
             self.facts.content_type = response.head.headers.get_str("content-type").unwrap_or_default().to_string();
             self.retry_after = retry_after(&response);
+            if let Some(jar) = &job.jar
+                && let Ok(mut jar) = jar.lock()
+            {
+                let now = crate::cookies::now();
+                for value in response.head.headers.get_all("set-cookie") {
+                    jar.set(&hop.url, value, now);
+                }
+            }
             // An empty Location leads nowhere: the response is final.
             let location =
                 response.head.headers.get_str("location").map(str::trim).filter(|l| !l.is_empty()).map(str::to_string);

@@ -49,10 +49,7 @@ const TOP_40: &[(&[&str], Expect)] = &[
     (&["-F", "a=1"], Works),
     (&["-T", "FILE"], Works),
     (&["-b", "a=1"], Works),
-    (
-        &["--cookie-jar", "FILE"],
-        Says("curl's --cookie-jar is not supported: no cookies are kept (and -c here is --continue)"),
-    ),
+    (&["--cookie-jar", "FILE"], Works),
     (&["-e", "http://ref/"], Works),
     (&["-r", "0-99"], Works),
     (&["-G", "-d", "q=1"], Works),

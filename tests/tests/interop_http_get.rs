@@ -669,3 +669,29 @@ fn httpbin_write_out_as_curl() {
         }
     }
 }
+
+/// The cookie engine against httpbin: cookies set by a redirect go with
+/// the request it leads to, as with curl -L -b '' ; the jar holds them and
+/// a later run sends them; httpbin deletes one and it is gone.
+#[test]
+fn httpbin_cookie_engine() {
+    let Some((_server, base)) = httpbin() else { return };
+    let dir = TempDir::new("httpbin-cookies");
+    let here = dir.path();
+    let set = format!("{base}/cookies/set?flavour=oat&size=large");
+    let r = http_get(here, &["-b", "", &set]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let ours = String::from_utf8_lossy(&r.stdout).into_owned();
+    assert!(ours.contains("\"flavour\": \"oat\"") && ours.contains("\"size\": \"large\""), "{ours}");
+    if peer("curl") {
+        assert_eq!(String::from_utf8_lossy(&curl(&["-L", "-b", "", &set]).stdout), ours, "as curl");
+    }
+    let r = http_get(here, &["--cookie-jar", "jar", &set]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = http_get(here, &["-b", "jar", "--cookie-jar", "jar", &format!("{base}/cookies/delete?size")]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let body = String::from_utf8_lossy(&r.stdout);
+    assert!(body.contains("\"flavour\": \"oat\"") && !body.contains("size"), "{body}");
+    let jar = std::fs::read_to_string(here.join("jar")).unwrap();
+    assert!(jar.contains("\tflavour\toat") && !jar.contains("\tsize\t"), "{jar}");
+}

@@ -28,16 +28,25 @@ pub(super) fn parse_range(s: &str) -> Result<String, String> {
     if ok { Ok(s.to_string()) } else { Err(format!("`{s}`: expected byte ranges as 0-499, 500-, -500 or 0-9,20-29")) }
 }
 
-/// `-b`: cookies as a header would carry them; a file name (no `=`) is
-/// refused, cookie files not being read.
-pub(super) fn parse_cookie(s: &str) -> Result<String, String> {
+/// What `-b` was given: cookies as a header carries them (with a `=`),
+/// or, as curl reads it, a cookie file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CookieArg {
+    /// `NAME=VALUE[; NAME2=VALUE2]`.
+    Literal(String),
+    /// A cookie file (Netscape's format); empty: the engine alone.
+    File(std::path::PathBuf),
+}
+
+/// `-b`: cookies (with `=`) or a file (without).
+pub(super) fn parse_cookie(s: &str) -> Result<CookieArg, String> {
     if !s.contains('=') {
-        return Err(format!("`{s}`: cookie files are not supported; give the cookies, -b 'NAME=VALUE'"));
+        return Ok(CookieArg::File(s.into()));
     }
     if s.bytes().any(|b| b < 0x20 && b != b'\t') {
         return Err(format!("`{s}`: control characters in a cookie"));
     }
-    Ok(s.to_string())
+    Ok(CookieArg::Literal(s.to_string()))
 }
 
 /// `--limit-rate`: a size a second, above zero.
