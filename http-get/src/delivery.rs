@@ -9,11 +9,12 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::copy::{self, Copied, Out};
+use crate::decode;
 use crate::error::{Error, Kind};
 use crate::job::{FailMode, Job};
 use crate::progress::Progress;
-use crate::response::{self, Response};
-use crate::sink::{Begin, ResumePoint, Sink, WriteFail};
+use crate::response::Response;
+use crate::sink::{Begin, Dest, ResumePoint, Sink, WriteFail};
 use crate::target;
 use crate::writeout::Facts;
 
@@ -41,11 +42,14 @@ pub struct Delivery<'a> {
     pub url: &'a Url,
     /// What `--continue` found on disk when the request was made.
     pub resume: ResumePoint,
+    /// The heads of the redirects that led here, as received, for `-i`
+    /// and `-I` (curl prints every hop's).
+    pub earlier_heads: &'a [u8],
 }
 
 impl Delivery<'_> {
     /// Decides what the response's status means, then streams it out.
-    pub fn deliver(self, response: Response) -> Result<Ended, Error> {
+    pub fn deliver(mut self, response: Response) -> Result<Ended, Error> {
         let job = self.job;
         let shown = target::shown(self.url);
         let status = response.head.status;
@@ -53,7 +57,8 @@ impl Delivery<'_> {
         // -O -c names the file after the URL given, before redirects.
         let name_url = if job.resume { &job.url } else { self.url };
         let mut begin = Begin::Fresh;
-        if job.resume && offset > 0 {
+        // offset > 0: resuming, with -c or after a retry of this run.
+        if offset > 0 {
             match status {
                 416 if already_complete(&response, offset) => {
                     self.sink.complete_already(&job.url, self.resume.source)?;
@@ -66,33 +71,72 @@ impl Delivery<'_> {
                             format!("{shown}: asked to resume at byte {offset}, the server sent another range"),
                         ));
                     }
-                    begin = Begin::Append;
+                    begin = Begin::Append(offset);
                 }
                 // The server ignored the Range: start over cleanly.
                 _ => {}
             }
         }
-        let mut http_error = (status >= 400 && job.fail != FailMode::NoFail)
+        let http_error = (status >= 400 && job.fail != FailMode::NoFail)
             .then(|| Error::http_status(&shown, status, &response.head.reason));
-        if let Some(e) = http_error.take_if(|_| job.fail == FailMode::Fail) {
+        let show_head = job.head || job.include;
+        if job.fail == FailMode::Fail
+            && let Some(e) = http_error
+        {
+            // -i and -I still show the head (every hop's) of a response
+            // that fails; the body is never written. A file is not kept
+            // after a failure, so only stdout shows it.
+            if show_head && matches!(job.dest, Dest::Stdout | Dest::Spool) {
+                self.sink.begin(name_url, Begin::Fresh, self.resume.source)?;
+                self.write_heads(&response.raw)?;
+            }
             return Err(e);
         }
-        self.sink.begin(name_url, begin, self.resume.source)?;
-        if job.head || job.include {
-            match self.sink.write(&response::head_text(&response.head)) {
-                Ok(()) => {}
-                Err(WriteFail::Closed) => return Ok(Ended::StdoutClosed),
-                Err(WriteFail::Failed(e)) => return Err(e),
-            }
+        // What the body will be, known before anything is written: the
+        // codings to undo (one not known here fails now), a length past
+        // --max-filesize.
+        let codings = if job.compressed && response.has_body() {
+            let values = response.head.headers.get_all("content-encoding");
+            decode::codings(values).map_err(|why| Error::new(Kind::Decode, format!("{shown}: {why}")))?
+        } else {
+            Vec::new()
+        };
+        let length = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
+        if let (Some(max), Some(length), true) = (job.max_filesize, length, codings.is_empty())
+            && length > max
+        {
+            return Err(copy::too_large(&shown, max));
         }
-        let total = shared::http::framing::content_length(&response.head.headers).ok().flatten().filter(|_| !job.head);
-        let done = if begin == Begin::Append { offset } else { 0 };
+        if job.header_name {
+            let suggested = response.head.headers.get("content-disposition").and_then(crate::disposition::file_name);
+            self.sink.name_from_header(suggested);
+        }
+        self.sink.begin(name_url, begin, self.resume.source)?;
+        self.facts.filename_effective = self.sink.final_path(name_url).map(|p| p.display().to_string());
+        if show_head && self.write_heads(&response.raw)? == Copied::ReaderGone {
+            return Ok(Ended::StdoutClosed);
+        }
+        // A decoded body's size is not its Content-Length.
+        let total = length.filter(|_| codings.is_empty());
+        let done = if let Begin::Append(offset) = begin { offset } else { 0 };
         let progress = Progress::new(job.progress && !job.head, total, done);
-        let out = Out { sink: self.sink, progress: &progress, facts: self.facts };
+        let out = Out {
+            sink: self.sink,
+            progress: &progress,
+            facts: self.facts,
+            codings: &codings,
+            max_size: job.max_filesize,
+            pace: job.limit_rate.map(|rate| copy::Pace::new(rate, job.settings.clock.deadline)),
+        };
+        let key = response.key.clone();
         let copied = copy::body(response, &shown, out);
         progress.finish();
-        if copied? == Copied::ReaderGone {
+        let (copied, conn) = copied?;
+        if copied == Copied::ReaderGone {
             return Ok(Ended::StdoutClosed);
+        }
+        if let Some(conn) = conn {
+            job.settings.pool.put(key, conn);
         }
         if let Some(path) = self.sink.commit(name_url)?
             && progress.shown()
@@ -104,6 +148,20 @@ impl Delivery<'_> {
             Some(e) => Ended::HttpError(e),
             None => Ended::Done,
         })
+    }
+}
+
+impl Delivery<'_> {
+    /// Writes the redirects' heads, then `last`, exactly as received.
+    fn write_heads(&mut self, last: &[u8]) -> Result<Copied, Error> {
+        for bytes in [self.earlier_heads, last] {
+            match self.sink.write(bytes) {
+                Ok(()) => {}
+                Err(WriteFail::Closed) => return Ok(Copied::ReaderGone),
+                Err(WriteFail::Failed(e)) => return Err(e),
+            }
+        }
+        Ok(Copied::All)
     }
 }
 

@@ -20,6 +20,8 @@ pub mod code {
     pub const USAGE: u8 = 2;
     /// The URL does not parse.
     pub const BAD_URL: u8 = 3;
+    /// The proxy's host name does not resolve.
+    pub const RESOLVE_PROXY: u8 = 5;
     /// The host name does not resolve.
     pub const RESOLVE: u8 = 6;
     /// No address of the host accepted the connection.
@@ -32,6 +34,8 @@ pub mod code {
     pub const HTTP_ERROR: u8 = 22;
     /// Writing the output failed (disk full, bad path).
     pub const WRITE: u8 = 23;
+    /// A file or stdin given as the request body could not be read.
+    pub const READ_BODY: u8 = 26;
     /// A timeout passed.
     pub const TIMEOUT: u8 = 28;
     /// The TLS handshake failed.
@@ -44,6 +48,15 @@ pub mod code {
     pub const RECV: u8 = 56;
     /// The server's certificate is not trusted.
     pub const CERT: u8 = 60;
+    /// A `--compressed` body does not decode (or names a coding not known).
+    pub const DECODE: u8 = 61;
+    /// The body is larger than `--max-filesize`.
+    pub const TOO_LARGE: u8 = 63;
+    /// A SOCKS proxy failed or refused.
+    pub const PROXY: u8 = 97;
+    /// The request body would have to be sent again, and it came from
+    /// stdin (after a 307 or 308, or for a retry).
+    pub const REWIND: u8 = 65;
 }
 
 /// What went wrong, in the terms a script cares about.
@@ -84,6 +97,21 @@ pub enum Kind {
     EmptyReply,
     /// The connection failed while receiving.
     Receive,
+    /// A file or stdin given as the request body could not be read.
+    ReadBody,
+    /// A request body from stdin would have to be sent a second time.
+    Rewind,
+    /// The proxy's host name does not resolve.
+    ResolveProxy,
+    /// An HTTP proxy answered CONNECT with a status other than 2xx.
+    TunnelRefused,
+    /// A SOCKS proxy refused, wanted other credentials, or broke its
+    /// protocol.
+    ProxyFailed,
+    /// A `--compressed` body does not decode.
+    Decode,
+    /// The body is larger than `--max-filesize`.
+    TooLarge,
 }
 
 /// Statuses worth asking again for: the server may answer differently in
@@ -92,9 +120,17 @@ const RETRY_STATUS: [u16; 6] = [408, 429, 500, 502, 503, 504];
 
 impl Kind {
     /// True for failures of the connection rather than of the request: a
-    /// new connection may cure them.
+    /// new connection may cure them (a body cut short included: a retry
+    /// continues it from where it stopped).
     pub fn transient(self) -> bool {
-        matches!(self, Kind::Connect | Kind::TimedOut | Kind::EmptyReply | Kind::Receive)
+        matches!(self, Kind::Connect | Kind::TimedOut | Kind::EmptyReply | Kind::Receive | Kind::CutShort)
+    }
+
+    /// True when the bytes that reached a file before this failure are the
+    /// file's, so `--continue` may resume them: not after a body that did
+    /// not decode, nor one past `--max-filesize`.
+    pub fn keeps_part(self) -> bool {
+        !matches!(self, Kind::Decode | Kind::TooLarge)
     }
 
     /// True for what `--retry` retries: transient failures, and the
@@ -225,6 +261,13 @@ pub fn exit_code(error: &Error) -> u8 {
         Kind::EmptyReply => code::EMPTY_REPLY,
         Kind::Receive => code::RECV,
         Kind::CertificateNotTrusted => code::CERT,
+        Kind::ReadBody => code::READ_BODY,
+        Kind::Rewind => code::REWIND,
+        Kind::ResolveProxy => code::RESOLVE_PROXY,
+        Kind::TunnelRefused => code::RECV,
+        Kind::ProxyFailed => code::PROXY,
+        Kind::Decode => code::DECODE,
+        Kind::TooLarge => code::TOO_LARGE,
     }
 }
 
@@ -264,7 +307,7 @@ mod tests {
             (Kind::HttpStatus(503), true),
             (Kind::HttpStatus(429), true),
             (Kind::HttpStatus(404), false),
-            (Kind::CutShort, false),
+            (Kind::CutShort, true),
             (Kind::Malformed, false),
             (Kind::Write, false),
             (Kind::CertificateNotTrusted, false),

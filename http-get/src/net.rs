@@ -1,18 +1,15 @@
-//! Getting a connection: resolve (in a helper thread, so a stuck resolver
-//! cannot outlast `--connect-timeout`), connect to each address in turn
-//! through `shared::net`; and a stream, plain or TLS, whose every read and
-//! write is bounded by the transfer's deadline and an idle timeout.
+//! Connecting to each resolved address in turn through `shared::net`; and
+//! a stream, plain or TLS, whose every read and write is bounded by the
+//! transfer's deadline and an idle timeout.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::mpsc;
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use shared::net::{ConnectError, ConnectLimit, connect_any};
 
 #[cfg(feature = "tls")]
 use rustls::{ClientConnection, StreamOwned};
-use url::{Host, Url};
 
 use crate::error::{Error, Kind};
 
@@ -113,12 +110,15 @@ pub struct Timed {
     /// The read and write timeouts last set on the socket: set again only
     /// when they change (every time under a deadline, once otherwise).
     set: (Option<Duration>, Option<Duration>),
+    /// The address at the other end, asked once.
+    pub peer: Option<SocketAddr>,
 }
 
 impl Timed {
     /// `stream` bounded by `clock`.
     pub fn new(stream: Stream, clock: Clock) -> Timed {
-        Timed { stream, clock, set: (None, None) }
+        let peer = stream.tcp().peer_addr().ok();
+        Timed { stream, clock, set: (None, None), peer }
     }
 
     /// The bare TCP socket of a plain connection, for the zero-copy path
@@ -166,33 +166,6 @@ impl shared::http::head::TimedRead for Timed {
     fn set_read_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
         // Every read sets its own timeout from the clock.
         Ok(())
-    }
-}
-
-/// Resolves the URL's host, bounded by `limit`.
-pub fn resolve(url: &Url, shown: &str, limit: Duration) -> Result<Vec<SocketAddr>, Error> {
-    let port = url.port_or_known_default().unwrap_or(80);
-    let name = match url.host() {
-        Some(Host::Ipv4(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V4(ip), port)]),
-        Some(Host::Ipv6(ip)) => return Ok(vec![SocketAddr::new(IpAddr::V6(ip), port)]),
-        Some(Host::Domain(d)) => d.to_string(),
-        None => return Err(Error::new(Kind::BadUrl, format!("{shown}: no host"))),
-    };
-    let (tx, rx) = mpsc::channel();
-    let query = name.clone();
-    // The resolver cannot be interrupted; a thread lets us stop waiting.
-    std::thread::spawn(move || {
-        let _ = tx.send((query.as_str(), port).to_socket_addrs().map(Iterator::collect::<Vec<_>>));
-    });
-    match rx.recv_timeout(limit) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(Error::new(Kind::Resolve, format!("{shown}: cannot resolve host `{name}`: no address"))),
-        Ok(Err(e)) => Err(Error::new(
-            Kind::Resolve,
-            format!("{shown}: cannot resolve host `{name}`: {}", shared::io_text::describe(&e)),
-        )
-        .because(e)),
-        Err(_) => Err(Error::new(Kind::TimedOut, format!("{shown}: timed out resolving `{name}`"))),
     }
 }
 

@@ -3,39 +3,21 @@
 //! skipped), and hand back the [`Response`], which owns the connection and
 //! knows how its body is framed (RFC 9112 6.3).
 
-use std::fs::File;
 use std::io::{self, Write};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use shared::http::framing::response_body;
-use shared::http::head::Limits;
-use shared::http::response::{ResponseHead, read_final_response};
+use shared::http::response::ResponseHead;
 use url::Url;
 
-use crate::error::Error;
-use crate::net::{self, Clock, Stream, Timed};
+use crate::body::{Body, SendError};
+use crate::connect::Timing;
+use crate::error::{Error, Kind};
+use crate::net::{Clock, Timed};
+use crate::pool::{Key, Pool};
+use crate::proxy::{Chosen, Proxies};
 use crate::response::Response;
 use crate::target;
-
-/// A request body.
-#[derive(Debug, Clone)]
-pub enum Data {
-    /// Bytes given on the command line or read from stdin.
-    Bytes(Vec<u8>),
-    /// A file, streamed (and opened again if a redirect resends it).
-    File(PathBuf),
-}
-
-impl Data {
-    /// The body length, for Content-Length.
-    pub fn size(&self) -> io::Result<u64> {
-        match self {
-            Data::Bytes(b) => Ok(b.len() as u64),
-            Data::File(p) => Ok(std::fs::metadata(p)?.len()),
-        }
-    }
-}
 
 /// What to send.
 #[derive(Debug, Clone)]
@@ -47,7 +29,18 @@ pub struct Request {
     /// Every header field, in order (Host first).
     pub headers: Vec<(String, String)>,
     /// The body, if any.
-    pub body: Option<Data>,
+    pub body: Option<Body>,
+    /// Its length, as Content-Length announced; `None` sends it chunked.
+    pub body_size: Option<u64>,
+    /// The proxy it goes through, if any.
+    pub proxy: Option<Chosen>,
+}
+
+impl Request {
+    /// What a connection for this request leads to, for keep-alive.
+    pub fn key(&self) -> Key {
+        Key::new(&self.url, self.proxy.as_ref())
+    }
 }
 
 /// How to connect.
@@ -62,56 +55,78 @@ pub struct Settings {
     pub tls: std::sync::Arc<crate::tls::Lazy>,
     /// Print heads to stderr.
     pub verbose: bool,
+    /// The run's kept-alive connections.
+    pub pool: std::sync::Arc<Pool>,
+    /// `-x`, `--noproxy` and the proxy variables.
+    pub proxies: std::sync::Arc<Proxies>,
+    /// `--resolve`, `--connect-to`, `-4`/`-6`, localhost.
+    pub resolver: std::sync::Arc<crate::resolve::Resolver>,
+    /// `--unix-socket`: every connection goes there.
+    pub unix_socket: Option<std::path::PathBuf>,
 }
 
-/// Sends `req` and reads the response head.
+/// Sends `req` and reads the response head, on a kept-alive connection
+/// to the same place when the run has one (and on a new one if that
+/// connection turns out to have been closed meanwhile).
 pub fn send(req: &Request, settings: &Settings) -> Result<Response, Error> {
     let shown = target::shown(&req.url);
-    let started = Instant::now();
-    let limit = settings.clock.within(settings.connect_timeout).ok_or_else(|| Error::timed_out(&shown))?;
-    let addrs = net::resolve(&req.url, &shown, limit)?;
-    let tcp = net::connect(&addrs, &shown, limit.saturating_sub(started.elapsed()))?;
-    let peer = tcp.peer_addr().unwrap_or(addrs[0]);
-    if settings.verbose {
-        eprintln!("* connected to {peer}");
+    let key = req.key();
+    // A body read from stdin goes once, on a new connection: it could not
+    // be sent again if a kept one turned out to be closed.
+    let pooled = if req.body.as_ref().is_some_and(Body::reads_stdin) { None } else { settings.pool.take(&key) };
+    if let Some(conn) = pooled {
+        let peer = conn.peer;
+        if settings.verbose {
+            eprintln!("* reusing the connection to {}", peer.map(|a| a.to_string()).unwrap_or_default());
+        }
+        let timing = Timing { remote: peer, ..Timing::default() };
+        match exchange(conn, req, settings, &shown, timing) {
+            // A server may close an idle connection at any time: a request
+            // that got no answer on one is sent again on a new one.
+            Err(e) if matches!(e.kind(), Kind::EmptyReply | Kind::Receive) => {}
+            other => return other,
+        }
     }
-    #[cfg(feature = "tls")]
-    let stream = if req.url.scheme() == "https" {
-        let left = limit.saturating_sub(started.elapsed());
-        let config = settings.tls.get()?;
-        Stream::Tls(Box::new(crate::tls::handshake(tcp, &req.url, &shown, config, left)?))
-    } else {
-        Stream::Plain(tcp)
-    };
-    // Without TLS no https URL gets this far: target::parse refuses it.
-    #[cfg(not(feature = "tls"))]
-    let stream = Stream::Plain(tcp);
-    let mut conn = Timed::new(stream, settings.clock);
-    write_request(&mut conn, req, settings.verbose).map_err(|e| send_error(&shown, e))?;
+    let mut timing = Timing::default();
+    let conn = crate::connect::open(req, settings, &shown, &mut timing)?;
+    exchange(conn, req, settings, &shown, timing)
+}
 
+/// Writes `req` on `conn` and reads the response head.
+fn exchange(
+    mut conn: Timed,
+    req: &Request,
+    settings: &Settings,
+    shown: &str,
+    mut timing: Timing,
+) -> Result<Response, Error> {
+    conn.clock = settings.clock;
+    write_request(&mut conn, req, settings.verbose, shown)?;
     // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
-    let limits = Limits { max_line: 64 * 1024, max_head: 256 * 1024, max_headers: 256 };
-    let head = read_final_response(&mut conn, &mut buf, &limits, None, |interim| {
+    let received = crate::head::read_final(&mut conn, &mut buf, |interim| {
         if settings.verbose {
             print_head(interim);
         }
     })
-    .map_err(|e| Error::head(&shown, e))?;
+    .map_err(|e| Error::head(shown, e))?;
+    timing.starttransfer = Some(std::time::Instant::now());
+    let head = received.head;
     if settings.verbose {
         print_head(&head);
     }
     let length =
-        response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(&shown, e))?;
-    Ok(Response::new(head, length, buf, conn))
+        response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(shown, e))?;
+    let keep =
+        !req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
+    let mut response = Response::new(head, received.raw, length, buf, conn, keep, req.key());
+    response.timing = timing;
+    Ok(response)
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {
     match e.kind() {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Error::timed_out(shown).because(e),
-        io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => {
-            Error::usage_io(&format!("{shown}: reading the request body"), e)
-        }
         // The server may already have answered (and closed); its response
         // is the better message, but a reset before any reply is a
         // receive failure.
@@ -121,7 +136,12 @@ fn send_error(shown: &str, e: io::Error) -> Error {
 
 /// The request head as text (without the body).
 pub fn head_text(req: &Request) -> String {
-    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, target::request_target(&req.url));
+    // Through an HTTP proxy, a plain-http request names the whole URL.
+    let request_target = match &req.proxy {
+        Some(chosen) if chosen.absolute_form(&req.url) => target::shown(&req.url),
+        _ => target::request_target(&req.url),
+    };
+    let mut head = format!("{} {request_target} HTTP/1.1\r\n", req.method);
     for (name, value) in &req.headers {
         head.push_str(name);
         head.push_str(": ");
@@ -132,7 +152,7 @@ pub fn head_text(req: &Request) -> String {
     head
 }
 
-fn write_request(conn: &mut Timed, req: &Request, verbose: bool) -> io::Result<()> {
+fn write_request(conn: &mut Timed, req: &Request, verbose: bool, shown: &str) -> Result<(), Error> {
     let head = head_text(req);
     if verbose {
         for line in head.lines().filter(|l| !l.is_empty()) {
@@ -140,20 +160,32 @@ fn write_request(conn: &mut Timed, req: &Request, verbose: bool) -> io::Result<(
         }
         eprintln!(">");
     }
-    match &req.body {
-        None => conn.write_all(head.as_bytes())?,
-        Some(Data::Bytes(b)) => {
-            let mut all = head.into_bytes();
-            all.extend_from_slice(b);
-            conn.write_all(&all)?;
+    let sent = match &req.body {
+        None => conn.write_all(head.as_bytes()),
+        Some(body) => {
+            // The head and the body's first bytes leave together.
+            let mut out = io::BufWriter::with_capacity(64 * 1024, &mut *conn);
+            out.write_all(head.as_bytes()).map_err(|e| send_error(shown, e))?;
+            body.send(&mut out, req.body_size).map_err(|e| body_error(shown, e))?;
+            out.flush()
         }
-        Some(Data::File(p)) => {
-            conn.write_all(head.as_bytes())?;
-            let mut file = File::open(p)?;
-            io::copy(&mut file, conn)?;
-        }
+    };
+    sent.and_then(|()| conn.flush()).map_err(|e| send_error(shown, e))
+}
+
+fn body_error(shown: &str, e: SendError) -> Error {
+    match e {
+        SendError::Net(e) => send_error(shown, e),
+        SendError::Read(what, e) => Error::new(
+            Kind::ReadBody,
+            format!("{shown}: reading the request body from {what}: {}", shared::io_text::describe(&e)),
+        )
+        .because(e),
+        SendError::Rewind => Error::new(
+            Kind::Rewind,
+            format!("{shown}: the request body came from stdin, which cannot be sent a second time"),
+        ),
     }
-    conn.flush()
 }
 
 fn print_head(head: &ResponseHead) {

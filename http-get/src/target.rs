@@ -11,7 +11,19 @@ use url::Url;
 
 use crate::error::{Error, Kind};
 
-/// Parses and checks a URL given on the command line or in a Location.
+/// Parses and checks a URL as typed on the command line: without a
+/// scheme it is `http://` (as curl reads it), so `localhost:8000/x` is a
+/// host and a port, not a scheme.
+pub fn parse_given(text: &str) -> Result<Url, Error> {
+    if text.contains("://") {
+        return parse(text);
+    }
+    let url = Url::parse(&format!("http://{text}"))
+        .map_err(|e| Error::new(Kind::BadUrl, format!("{text}: malformed URL: {e}")).because(e))?;
+    check(url, text)
+}
+
+/// Parses and checks a complete URL (with its scheme).
 pub fn parse(text: &str) -> Result<Url, Error> {
     let url =
         Url::parse(text).map_err(|e| Error::new(Kind::BadUrl, format!("{text}: malformed URL: {e}")).because(e))?;
@@ -75,6 +87,12 @@ pub fn basic_auth(url: &Url) -> Option<String> {
     raw.push(b':');
     raw.extend_from_slice(&pass);
     Some(format!("Basic {}", base64(&raw)))
+}
+
+/// `Basic ...` for a user and password given on the command line or
+/// found in a `.netrc`.
+pub fn basic(user: &str, password: &str) -> String {
+    format!("Basic {}", base64(format!("{user}:{password}").as_bytes()))
 }
 
 /// Standard base64 with padding (RFC 4648), for Basic credentials.
@@ -179,6 +197,27 @@ mod tests {
     }
 
     #[test]
+    fn parse_given_table() {
+        let cases: &[(&str, Result<&str, u8>)] = &[
+            ("127.0.0.1:8000/x", Ok("http://127.0.0.1:8000/x")),
+            ("localhost:8000/x", Ok("http://localhost:8000/x")),
+            ("example.org", Ok("http://example.org/")),
+            ("[::1]:81/a?b", Ok("http://[::1]:81/a?b")),
+            ("user:pw@host/x", Ok("http://user:pw@host/x")),
+            ("http://h/", Ok("http://h/")),
+            ("HTTP://H/", Ok("http://h/")),
+            ("gopher://h/", Err(code::UNSUPPORTED_SCHEME)),
+            ("host:99999/", Err(code::BAD_URL)),
+            ("", Err(code::BAD_URL)),
+            ("a b", Err(code::BAD_URL)),
+        ];
+        for (input, want) in cases {
+            let got = parse_given(input).map(|u| u.to_string()).map_err(|e| exit_code(&e));
+            assert_eq!(got, want.map(str::to_string), "{input}");
+        }
+    }
+
+    #[test]
     fn join_table() {
         let base = parse("http://h:1/a/b?x").unwrap();
         let cases: &[(&str, Result<&str, u8>)] = &[
@@ -208,6 +247,7 @@ mod tests {
         assert_eq!(basic_auth(&u).as_deref(), Some("Basic dXNAZXI6cDpzcw=="));
         assert_eq!(basic_auth(&parse("http://h/").unwrap()), None);
         assert_eq!(shown(&u), "http://h/");
+        assert_eq!(basic("us@er", "p:ss"), "Basic dXNAZXI6cDpzcw==");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,18 +22,29 @@ use crate::error::{Error, Kind};
 /// plain-http fetch never reads the system's certificate store.
 #[derive(Debug)]
 pub struct Lazy {
-    /// `--cacert`.
-    cacert: Option<std::path::PathBuf>,
-    /// `-k`.
-    insecure: bool,
+    /// How to build it.
+    trust: Trust,
     /// The configuration once built.
     config: std::sync::OnceLock<Arc<ClientConfig>>,
 }
 
+/// What to trust and how to present ourselves.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// A CA file, and where it was named (`--cacert`, `CURL_CA_BUNDLE`,
+    /// `SSL_CERT_FILE`); otherwise the system's store (which reads
+    /// `SSL_CERT_DIR` when set), else the bundled roots.
+    pub ca: Option<(PathBuf, String)>,
+    /// `-k`.
+    pub insecure: bool,
+    /// `--cert` and `--key`: a client certificate chain and its key.
+    pub identity: Option<(PathBuf, PathBuf)>,
+}
+
 impl Lazy {
     /// Remembers how to build the configuration.
-    pub fn new(cacert: Option<std::path::PathBuf>, insecure: bool) -> Lazy {
-        Lazy { cacert, insecure, config: std::sync::OnceLock::new() }
+    pub fn new(trust: Trust) -> Lazy {
+        Lazy { trust, config: std::sync::OnceLock::new() }
     }
 
     /// The configuration, built now if it was not yet.
@@ -41,7 +52,7 @@ impl Lazy {
         if let Some(c) = self.config.get() {
             return Ok(c.clone());
         }
-        let built = config(self.cacert.as_deref(), self.insecure)?;
+        let built = config(&self.trust)?;
         Ok(self.config.get_or_init(|| built).clone())
     }
 }
@@ -49,17 +60,27 @@ impl Lazy {
 /// Builds the client configuration (`shared::tls::client`): the CA file
 /// given (only it), else the system's store, else the bundled Mozilla
 /// roots; `insecure` skips certificate checks (signatures are still
-/// verified). A CA file that cannot be used is a usage error.
-pub fn config(cacert: Option<&Path>, insecure: bool) -> Result<Arc<ClientConfig>, Error> {
+/// verified); a client certificate when given. A file that cannot be used
+/// is a usage error naming the option or variable that named it.
+pub fn config(trust: &Trust) -> Result<Arc<ClientConfig>, Error> {
     let options = ClientOptions {
-        ca_file: cacert.map(Path::to_path_buf),
-        insecure,
+        ca_file: trust.ca.as_ref().map(|(path, _)| path.clone()),
+        insecure: trust.insecure,
         alpn: vec![b"http/1.1".to_vec()],
-        identity: None,
+        identity: trust.identity.clone(),
     };
     client_config(&options).map_err(|e| match &e {
         TlsError::File { path, why } => {
-            Error::new(Kind::Usage, format!("--cacert {}: {why}", path.display())).because(e)
+            let named = match (&trust.ca, &trust.identity) {
+                (Some((ca, source)), _) if ca == path => source.as_str(),
+                (_, Some((cert, _))) if cert == path => "--cert",
+                (_, Some((_, key))) if key == path => "--key",
+                _ => "TLS",
+            };
+            Error::new(Kind::Usage, format!("{named} {}: {why}", path.display())).because(e)
+        }
+        TlsError::Config(rustls::Error::General(why)) => {
+            Error::new(Kind::Usage, format!("--cert/--key: {why}")).because(e)
         }
         _ => Error::new(Kind::TlsHandshake, e.to_string()).because(e),
     })

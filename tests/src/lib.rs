@@ -8,7 +8,9 @@
 
 pub mod http;
 mod measure;
+pub mod nginx_encoding;
 pub mod peers;
+pub mod proxies;
 pub mod scripted;
 
 pub use measure::run_measured;

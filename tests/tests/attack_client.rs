@@ -77,6 +77,10 @@ fn endless_and_huge_heads() {
     line.extend(std::iter::repeat_n(b'a', 1 << 20));
     line.extend_from_slice(b"\r\n\r\n");
     attack("1 MiB header line", reply(line), &[], "/", 8);
+    let mut line = b"HTTP/1.1 200 OK\r\nX-Long: ".to_vec();
+    line.extend(std::iter::repeat_n(b'a', 200_000));
+    line.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+    attack("200 KB header line in a head under 256 KiB", reply(line), &[], "/", 8);
     attack("no status line", reply(b"hello there\r\n\r\nbody".to_vec()), &[], "/", 8);
     attack("empty reply", reply(Vec::new()), &[], "/", 52);
 }
@@ -147,4 +151,28 @@ fn tls_server_that_sends_garbage() {
     assert_eq!(finished.code, Some(35), "{}", finished.stderr);
     assert!(harness::memory_within(peak, MEMORY), "peak {peak} KiB");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// Compressed bodies that attack: a gzip bomb (64 MiB of zeros in 64 KiB)
+/// stopped by --max-filesize (63), a zstd frame asking for a 1 GiB window
+/// (61, nothing allocated), a coding stack six deep (61), a brotli body
+/// that is garbage (61).
+#[test]
+fn compressed_bombs_and_lies() {
+    let gzip_header = |encoding: &str, body: &[u8]| {
+        let mut wire =
+            format!("HTTP/1.1 200 OK\r\nContent-Encoding: {encoding}\r\nContent-Length: {}\r\n\r\n", body.len())
+                .into_bytes();
+        wire.extend_from_slice(body);
+        wire
+    };
+    if cfg!(unix) && harness::peer("gzip") {
+        let bomb = Command::new("bash").args(["-c", "head -c 67108864 /dev/zero | gzip -c"]).output().unwrap().stdout;
+        assert!(bomb.len() < 1 << 20);
+        attack("gzip bomb", reply(gzip_header("gzip", &bomb)), &["--compressed", "--max-filesize", "1M"], "/", 63);
+    }
+    let window = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa0, 0, 0, 0, 0];
+    attack("zstd window of 1 GiB", reply(gzip_header("zstd", &window)), &["--compressed"], "/", 61);
+    attack("six codings", reply(gzip_header("gzip, gzip, gzip, gzip, gzip, gzip", b"x")), &["--compressed"], "/", 61);
+    attack("brotli garbage", reply(gzip_header("br", &harness::pseudo_random(3, 10_000))), &["--compressed"], "/", 61);
 }

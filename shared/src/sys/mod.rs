@@ -33,9 +33,11 @@
 pub mod beneath;
 pub mod dir;
 pub mod interfaces;
+pub mod local;
 pub mod sendfile;
 pub mod socket;
 pub mod splice;
+pub mod spool;
 pub mod stdio;
 
 use std::io;
