@@ -16,6 +16,7 @@
 //! - [`names`]: file names every system can hold.
 //! - [`duration`] and [`io_text`]: durations as typed on command lines, and
 //!   I/O errors in words, the same in every tool and on every system.
+//! - [`seconds`]: timeouts as netcat takes them, a bare number as seconds.
 //!
 //! The binaries turn the typed errors into exit codes or HTTP statuses.
 //!
@@ -54,6 +55,7 @@ pub mod http;
 pub mod io_text;
 pub mod names;
 pub mod net;
+pub mod seconds;
 #[allow(unsafe_code)]
 pub mod sys;
 #[cfg(feature = "tls")]
