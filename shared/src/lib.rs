@@ -17,6 +17,7 @@
 //! - [`duration`] and [`io_text`]: durations as typed on command lines, and
 //!   I/O errors in words, the same in every tool and on every system.
 //! - [`seconds`]: timeouts as netcat takes them, a bare number as seconds.
+//! - [`habits`]: options and words people bring from nc, ncat and socat.
 //!
 //! The binaries turn the typed errors into exit codes or HTTP statuses.
 //!
@@ -51,6 +52,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod duration;
+pub mod habits;
 pub mod http;
 pub mod io_text;
 pub mod names;
