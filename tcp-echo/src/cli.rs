@@ -1,32 +1,48 @@
-//! The command line: modes, options (doc comments are the `--help` text)
-//! and the checks that make a bad combination a usage error (exit 2).
+//! The command line: modes and options (the doc comments are the `--help`
+//! text). Which words mean what is `shared::net::words`' (the same in
+//! udp-echo); options brought from nc, ncat and socat are
+//! [`crate::habits`]'.
 
 use std::time::Duration;
 
 use clap::Parser;
 use shared::net::addr::Family;
+use shared::net::words::Words;
 
 const EXAMPLES: &str = "\
-Examples:
-  tar c dir | tcp-echo backup-host:9000          send a stream, then wait for the peer to finish
-  tcp-echo -l 9000 > backup.tar                  receive one connection's stream
-  tcp-echo -C mail.example.org 25                talk to a service by hand (CRLF line ends)
+Examples, one per mode:
+  tar c dir | tcp-echo backup-host 9000          connect: send a stream, wait for the peer to finish
+  tcp-echo -l 9000 > backup.tar                  listen: receive one connection's stream (also -lp 9000)
+  tcp-echo -l -k 9000 < motd.txt                 listen for one client after another
   tcp-echo -l --echo 7007                        an echo service (RFC 862) for many clients
-  tcp-echo -z example.org 20-25                  which ports are open
-  tcp-echo [::1]:9000                            IPv6
+  tcp-echo -z example.org 20-25                  probe: which ports are open
 
-Exit status: 0 success, 1 network trouble (refused, unreachable, resolve
-failure, timeout, reset; one line on stderr names the address and cause),
-2 bad usage.";
+Where an option means something else in nc or ncat:
+  -C  as in nc and ncat: every LF not already after a CR is sent as CRLF
+  -d  as in nc: stdin is never read (ncat's -d is a delay between reads: not supported)
+  -i  as in ncat: an idle timeout, the same as -w here (nc's -i, a pause
+      between lines, is not supported); a bare number is seconds
+  -q  as in nc: after stdin ends, wait at most this long for the peer; but
+      the half-close is sent at stdin's end whatever -q says (nc sends it
+      only with -N), and without -q the wait ends when the peer finishes
+      (nc's waits for ever); ncat has no -q
+  -w  connect timeout and idle timeout (ncat's -w is the connect timeout
+      only; nc's also ends the last reads)
+  -p  with -l the port to listen on, else the local port to connect from (as nc)
+  -N  accepted and ignored: the half-close is the default (ncat's too)
+
+Exit status: 0 success (both directions finished; -z: a port open), 1
+network trouble (refused, unreachable, resolve failure, timeout, reset; one
+line on stderr names the address and the cause), 2 bad usage.";
 
 /// A netcat-style TCP client and server: pipes stdin and stdout through a
 /// socket, with half-close done right.
 #[derive(Debug, Parser)]
 #[command(name = "tcp-echo", version, after_help = EXAMPLES)]
 pub struct Cli {
-    /// HOST:PORT or HOST PORT to connect to; with -l, [ADDR:]PORT to listen
-    /// on; with -z, HOST PORT[-PORT].
-    #[arg(required = true, num_args = 1..=2, value_name = "ADDRESS")]
+    /// HOST PORT or HOST:PORT to connect to; with -l, [ADDR] PORT or
+    /// [ADDR:]PORT to listen on; with -z, HOST PORT[-PORT].
+    #[arg(value_name = "ADDRESS")]
     pub args: Vec<String>,
 
     /// Listen for a connection instead of connecting.
@@ -47,21 +63,44 @@ pub struct Cli {
     pub max_clients: u32,
 
     /// Probe: report which ports accept a connection, send nothing.
-    #[arg(short = 'z', conflicts_with_all = ["listen", "no_stdin"])]
+    #[arg(short = 'z', conflicts_with_all = ["listen", "no_stdin", "port", "source"])]
     pub zero_io: bool,
 
+    /// With -l: the port to listen on (nc's -l -p PORT); when connecting,
+    /// the local port to connect from.
+    #[arg(short = 'p', long = "port", visible_alias = "source-port", value_name = "PORT", value_parser = shared::net::parse_port)]
+    pub port: Option<u16>,
+
+    /// With -l: the address to listen on; when connecting, the local
+    /// address to connect from.
+    #[arg(short = 's', long = "source", value_name = "ADDR")]
+    pub source: Option<String>,
+
+    /// Numeric addresses only: a host name is a usage error, nothing is
+    /// looked up.
+    #[arg(short = 'n', long = "nodns")]
+    pub numeric: bool,
+
     /// Connect timeout, and idle timeout: no byte either way for this long
-    /// ends with exit 1 (e.g. 500ms, 3s).
-    #[arg(short = 'w', long = "timeout", value_name = "DURATION", value_parser = shared::duration::positive)]
+    /// ends with exit 1 (3, 500ms, 1m; a bare number is seconds). -i is the
+    /// same (ncat's idle timeout).
+    #[arg(
+        short = 'w',
+        long = "timeout",
+        short_alias = 'i',
+        alias = "idle-timeout",
+        value_name = "DURATION",
+        value_parser = shared::seconds::positive
+    )]
     pub timeout: Option<Duration>,
 
     /// After stdin ends, wait at most this long for the peer to finish,
     /// then exit 0.
-    #[arg(short = 'q', long = "quit-after", value_name = "DURATION", value_parser = shared::duration::zero_or_more)]
+    #[arg(short = 'q', long = "quit-after", value_name = "DURATION", value_parser = shared::seconds::zero_or_more)]
     pub quit_after: Option<Duration>,
 
-    /// Never read stdin (receive only).
-    #[arg(short = 'd', long)]
+    /// Never read stdin (receive only; nc's -d, ncat's --recv-only).
+    #[arg(short = 'd', long, visible_alias = "recv-only")]
     pub no_stdin: bool,
 
     /// Do not half-close the connection when stdin ends (for peers that
@@ -95,6 +134,11 @@ impl Cli {
     pub fn family(&self) -> Family {
         Family::from_flags(self.ipv4, self.ipv6)
     }
+
+    /// The address parts: the words, `-p`, `-s` and `-n`.
+    pub fn words(&self) -> Words<'_> {
+        Words { words: &self.args, port: self.port, source: self.source.as_deref(), numeric: self.numeric }
+    }
 }
 
 #[cfg(test)]
@@ -107,9 +151,9 @@ mod tests {
         let cases: &[(&[&str], bool)] = &[
             (&["host:80"], true),
             (&["host", "80"], true),
-            (&[], false),
-            (&["a", "b", "c"], false),
             (&["-l", "9000"], true),
+            (&["-lp", "9000"], true),
+            (&["-l", "-p", "9000", "-s", "127.0.0.1"], true),
             (&["-l", "-k", "9000"], true),
             (&["-k", "host:80"], false),
             (&["--echo", "host:80"], false),
@@ -117,8 +161,13 @@ mod tests {
             (&["-z", "host", "20-25"], true),
             (&["-z", "-l", "9000"], false),
             (&["-w", "300ms", "host:80"], true),
+            (&["-w", "3", "host:80"], true),
+            (&["-i", "2.5", "host:80"], true),
+            (&["-w", "3", "-i", "3", "host:80"], false),
             (&["-w", "0s", "host:80"], false),
             (&["-q", "0", "host:80"], true),
+            (&["-p", "65536", "host:80"], false),
+            (&["-n", "-s", "10.0.0.1", "-p", "4000", "10.0.0.2", "80"], true),
             (&["-4", "-6", "host:80"], false),
             (&["-N", "-C", "-d", "host:80"], true),
         ];

@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use shared::io_text::describe;
+use shared::net::words::WordsError;
 use shared::net::{AddrError, BindOrAddrError, ConnectError};
 
 /// Exit status for network trouble: refused, unreachable, resolve failure,
@@ -25,6 +26,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// run, with an error.
 #[derive(Debug)]
 pub enum Error {
+    /// The words of the command line do not say where to listen or what to
+    /// connect to (or `-n` refuses a name).
+    Usage(WordsError),
     /// An address or port from the command line that does not parse, or a
     /// host that does not resolve.
     Address(AddrError),
@@ -34,6 +38,16 @@ pub enum Error {
     Listen(BindOrAddrError),
     /// No address of the target accepted the connection.
     Connect(ConnectError),
+    /// With `-s`/`-p`: the connection from that local end failed (binding
+    /// it, or connecting from it).
+    ConnectFrom {
+        /// The target as the user wrote it.
+        target: String,
+        /// The local end, when one could be chosen for the target's family.
+        from: Option<SocketAddr>,
+        /// What the system said.
+        source: io::Error,
+    },
     /// A connected or listening socket could not say its address.
     Socket(io::Error),
     /// Standard output could not be duplicated for writing.
@@ -71,12 +85,18 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Usage(u) => u.fmt(f),
             Error::Address(e) => e.fmt(f),
             Error::ProbeWords => f.write_str("expected HOST PORT[-PORT]"),
             Error::Listen(e) => e.fmt(f),
             Error::Connect(e) => e.fmt(f),
-            Error::Socket(e) | Error::Echo(e) => e.fmt(f),
-            Error::Stdout(e) => write!(f, "stdout: {e}"),
+            Error::ConnectFrom { target, from: Some(from), source } => {
+                write!(f, "connect to {target} from {from}: {}", describe(source))
+            }
+            Error::ConnectFrom { target, from: None, source } => write!(f, "connect to {target}: {}", describe(source)),
+            Error::Socket(e) => write!(f, "socket: {}", describe(e)),
+            Error::Echo(e) => write!(f, "echo service: {}", describe(e)),
+            Error::Stdout(e) => write!(f, "stdout: {}", describe(e)),
             Error::WritingStdout(e) => write!(f, "writing stdout: {}", describe(e)),
             Error::Accept(e) => write!(f, "accept: {}", describe(e)),
             Error::Connection { peer, source } => write!(f, "{peer}: {}", describe(source)),
@@ -92,6 +112,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Error::Usage(e) => Some(e),
             Error::Address(e) => Some(e),
             Error::Listen(e) => Some(e),
             Error::Connect(e) => Some(e),
@@ -100,6 +121,7 @@ impl std::error::Error for Error {
             | Error::Stdout(e)
             | Error::WritingStdout(e)
             | Error::Accept(e)
+            | Error::ConnectFrom { source: e, .. }
             | Error::Connection { source: e, .. } => Some(e),
             Error::ProbeWords | Error::Idle { .. } | Error::NoOpenPort { .. } => None,
         }
@@ -112,7 +134,7 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::ProbeWords => EXIT_USAGE,
+        Error::Usage(_) | Error::ProbeWords => EXIT_USAGE,
         _ => EXIT_NETWORK,
     }
 }
@@ -154,6 +176,17 @@ mod tests {
             ),
             (Error::Address(resolve()), 1, "cannot resolve `nowhere.invalid`: entity not found"),
             (Error::ProbeWords, 2, "expected HOST PORT[-PORT]"),
+            (Error::Usage(WordsError::PortTwice), 2, "the port is given twice (-p and a word)"),
+            (
+                Error::ConnectFrom {
+                    target: "h:80".into(),
+                    from: Some("127.0.0.1:4000".parse().unwrap()),
+                    source: os(io::ErrorKind::AddrInUse),
+                },
+                1,
+                "connect to h:80 from 127.0.0.1:4000: address in use",
+            ),
+            (Error::Stdout(os(io::ErrorKind::PermissionDenied)), 1, "stdout: permission denied"),
             (
                 Error::Listen(BindOrAddrError::Addr(AddrError::BadPort("y".into()))),
                 2,

@@ -3,7 +3,9 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line |
+//! | [`habits`] | options and words from nc, ncat and socat: what to use here, in one line |
 //! | [`error`] | why a run failed, and the one place that picks the exit status |
+//! | [`dial`] | connecting, from a chosen local end |
 //! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
 //! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
@@ -18,8 +20,10 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod dial;
 pub mod echo;
 pub mod error;
+pub mod habits;
 pub mod probe;
 pub mod pump;
 pub mod session;
@@ -30,7 +34,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::net::{ConnectLimit, HostPort, ListenSpec, bind_tcp, connect_any};
+use shared::net::words::Dial;
+use shared::net::{HostPort, ListenSpec, bind_tcp};
 
 use crate::cli::Cli;
 pub use crate::error::{Error, exit_code};
@@ -46,7 +51,7 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         return run_probe(cli);
     }
     if cli.listen {
-        let ListenSpec { host, port } = ListenSpec::from_words(&cli.args).map_err(Error::Address)?;
+        let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
         let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
         let local = listener.local_addr().map_err(Error::Socket)?;
         if port == 0 || cli.verbose {
@@ -57,9 +62,9 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         }
         return listen(cli, listener);
     }
-    let target = HostPort::from_words(&cli.args).map_err(Error::Address)?;
-    let addrs = target.resolve(cli.family()).map_err(Error::Address)?;
-    connect(cli, &target.to_string(), &addrs)
+    let dial = cli.words().dial().map_err(Error::Usage)?;
+    let addrs = dial.target.resolve(cli.family()).map_err(Error::Address)?;
+    connect(cli, &dial, &addrs)
 }
 
 /// Standard output as a file of its own: unbuffered, binary-safe, and
@@ -81,10 +86,10 @@ fn pump(cli: &Cli) -> Option<Arc<Pump>> {
     (!cli.no_stdin).then(|| Pump::start(cli.crlf, !cli.no_shutdown, Instant::now()))
 }
 
-/// Connects to the first of `addrs` that answers and runs a session.
-pub fn connect(cli: &Cli, shown: &str, addrs: &[SocketAddr]) -> Result<(), Error> {
-    let limit = cli.timeout.map_or(ConnectLimit::System, ConnectLimit::EachAddress);
-    let stream = connect_any(shown, addrs, limit).map_err(Error::Connect)?;
+/// Connects to the first of `addrs` (the target of `dial`, resolved) that
+/// answers and runs a session.
+pub fn connect(cli: &Cli, dial: &Dial, addrs: &[SocketAddr]) -> Result<(), Error> {
+    let stream = dial::tcp(dial, addrs, cli.family(), cli.timeout)?;
     let peer = stream.peer_addr().map_err(Error::Socket)?;
     if cli.verbose {
         eprintln!("tcp-echo: connected to {peer}");
@@ -168,6 +173,7 @@ fn run_probe(cli: &Cli) -> Result<(), Error> {
         ),
         _ => return Err(Error::ProbeWords),
     };
+    cli.words().check_numeric(&host).map_err(Error::Usage)?;
     let timeout = cli.timeout.unwrap_or(PROBE_TIMEOUT);
     let shown_host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
     let open = probe::probe(&host, ports, cli.family(), timeout, |p| match &p.result {

@@ -126,7 +126,8 @@ fn listener_keeps_sending_after_the_clients_fin() {
 #[test]
 fn keep_open_serves_three_clients_in_turn() {
     let mut cmd = tcp_echo();
-    cmd.args(["-l", "-k", "127.0.0.1:0"]).stdin(Stdio::null());
+    // nc's spelling: -l -k -p PORT -s ADDR.
+    cmd.args(["-lk", "-p", "0", "-s", "127.0.0.1"]).stdin(Stdio::null());
     let mut run = harness::start(cmd, Capture::Stderr);
     let addr = run.addr_on_stderr("listening on ");
     let mut stdout = run.raw_stdout.take().unwrap();

@@ -1,17 +1,28 @@
-//! The command line (doc comments are the `--help` text).
+//! The command line (doc comments are the `--help` text). Which words mean
+//! what is `shared::net::words`' (the same in tcp-echo); options brought
+//! from nc, ncat and socat are [`crate::habits`]'.
 
 use std::time::Duration;
 
 use clap::Parser;
 use shared::net::addr::Family;
+use shared::net::words::Words;
 
 const EXAMPLES: &str = "\
-Examples:
-  echo ping | udp-echo host:7007              send a datagram, print the replies
+Examples, one per mode:
+  echo ping | udp-echo host 7007              send: a datagram per line, print the replies
   udp-echo --chunk 1400 host:9000 < file.bin  send binary data in datagrams of 1400 bytes
-  udp-echo -l 9000                            print what arrives; typed lines go to the latest sender
+  udp-echo -l 9000                            receive: print what arrives; typed lines go to the latest sender
   udp-echo -l --echo 7007                     echo service: every sender gets its own datagrams back
   udp-echo -l --count 100 127.0.0.1:0         receive 100 datagrams, then exit
+
+Where an option means something else in nc or ncat:
+  -w  how long the sender waits for replies after stdin ends (nc's -w is a
+      timeout for connects and final reads; ncat's, a connect timeout);
+      a bare number is seconds
+  -p  with -l the port to receive on, else the local port to send from (as nc)
+  -u  accepted and ignored: udp-echo always speaks UDP
+  -k  accepted and ignored with -l: the receiver always answers every sender
 
 Exit status: 0 success, 1 network trouble (e.g. no one is listening, a line
 too long for one datagram), 2 bad usage.";
@@ -21,8 +32,9 @@ too long for one datagram), 2 bad usage.";
 #[derive(Debug, Parser)]
 #[command(name = "udp-echo", version, after_help = EXAMPLES)]
 pub struct Cli {
-    /// HOST:PORT (or HOST PORT) to send to; with -l, [ADDR:]PORT to receive on.
-    #[arg(required = true, num_args = 1..=2, value_name = "ADDRESS")]
+    /// HOST PORT (or HOST:PORT) to send to; with -l, [ADDR] PORT (or
+    /// [ADDR:]PORT) to receive on.
+    #[arg(value_name = "ADDRESS")]
     pub args: Vec<String>,
 
     /// Receive instead of sending.
@@ -42,9 +54,33 @@ pub struct Cli {
     pub chunk: Option<u32>,
 
     /// After stdin ends, keep printing replies until this long passes with
-    /// nothing new (0: exit at once).
-    #[arg(short, long, default_value = "1s", value_name = "DURATION", value_parser = shared::duration::zero_or_more)]
+    /// nothing new (0: exit at once; a bare number is seconds).
+    #[arg(short, long, default_value = "1s", value_name = "DURATION", value_parser = shared::seconds::zero_or_more)]
     pub wait: Duration,
+
+    /// With -l: the port to receive on (nc's -l -p PORT); when sending, the
+    /// local port to send from.
+    #[arg(short = 'p', long = "port", visible_alias = "source-port", value_name = "PORT", value_parser = shared::net::parse_port)]
+    pub port: Option<u16>,
+
+    /// With -l: the address to receive on; when sending, the local address
+    /// to send from.
+    #[arg(short = 's', long = "source", value_name = "ADDR")]
+    pub source: Option<String>,
+
+    /// Numeric addresses only: a host name is a usage error, nothing is
+    /// looked up.
+    #[arg(short = 'n', long = "nodns")]
+    pub numeric: bool,
+
+    /// Accepted for netcat habits (nc -u): udp-echo always speaks UDP.
+    #[arg(short = 'u', long = "udp", hide = true)]
+    pub netcat_u: bool,
+
+    /// Accepted for netcat habits (nc -u -l -k): the receiver always
+    /// answers every sender.
+    #[arg(short = 'k', long = "keep-open", hide = true, requires = "listen")]
+    pub netcat_k: bool,
 
     /// IPv4 only.
     #[arg(short = '4', conflicts_with = "ipv6")]
@@ -64,6 +100,11 @@ impl Cli {
     pub fn family(&self) -> Family {
         Family::from_flags(self.ipv4, self.ipv6)
     }
+
+    /// The address parts: the words, `-p`, `-s` and `-n`.
+    pub fn words(&self) -> Words<'_> {
+        Words { words: &self.args, port: self.port, source: self.source.as_deref(), numeric: self.numeric }
+    }
 }
 
 #[cfg(test)]
@@ -76,7 +117,12 @@ mod tests {
         let cases: &[(&[&str], bool)] = &[
             (&["h:1"], true),
             (&["h", "1"], true),
-            (&[], false),
+            (&["-u", "h", "1"], true),
+            (&["-ulk", "9000"], true),
+            (&["-k", "h:1"], false),
+            (&["-lp", "9000"], true),
+            (&["-p", "4000", "-s", "127.0.0.1", "h", "1"], true),
+            (&["-w", "2", "h:1"], true),
             (&["-l", "9000"], true),
             (&["--echo", "h:1"], false),
             (&["-l", "--echo", "--count", "5", "0"], true),

@@ -11,6 +11,7 @@ use std::fmt;
 use std::io;
 
 use shared::io_text::describe;
+use shared::net::words::WordsError;
 use shared::net::{AddrError, BindOrAddrError, HostPort};
 
 /// Exit status for network trouble (no one listening, a line too long for
@@ -22,6 +23,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// Everything that can end a run of udp-echo with an error.
 #[derive(Debug)]
 pub enum Error {
+    /// The words of the command line do not say where to receive or what
+    /// to send to (or `-n` refuses a name).
+    Usage(WordsError),
     /// An address or port from the command line that does not parse, or a
     /// host that does not resolve.
     Address(AddrError),
@@ -39,8 +43,21 @@ pub enum Error {
     },
     /// No socket could be bound on the address asked for (`-l`).
     Listen(BindOrAddrError),
-    /// The sender's own socket could not be bound.
-    BindSender(io::Error),
+    /// The sender's own socket could not be bound (on `-s`/`-p`'s
+    /// address when given).
+    BindSender {
+        /// The local address asked for.
+        local: std::net::SocketAddr,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// `-s` names no address of the destination's family.
+    NoSourceAddress {
+        /// `-s` as typed.
+        source_host: String,
+        /// The destination as the user wrote it.
+        target: String,
+    },
     /// Setting up the socket or stdout failed (an option, a duplicate, an
     /// address).
     Setup(io::Error),
@@ -87,22 +104,26 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Usage(e) => e.fmt(f),
             Error::Address(e) => e.fmt(f),
             Error::PortZero(target) => write!(f, "{target}: cannot send to port 0"),
             Error::ChunkTooLarge { chunk, target, max } => {
                 write!(f, "--chunk {chunk} is more than one datagram to {target} can hold ({max})")
             }
             Error::Listen(e) => e.fmt(f),
-            Error::BindSender(e) => write!(f, "bind: {e}"),
-            Error::Setup(e) => e.fmt(f),
+            Error::BindSender { local, source } => write!(f, "cannot send from {local}: {}", describe(source)),
+            Error::NoSourceAddress { source_host, target } => {
+                write!(f, "`{source_host}` has no address of {target}'s family to send from")
+            }
+            Error::Setup(e) => write!(f, "socket: {}", describe(e)),
             Error::NoListener { target, .. } => write!(f, "no one is listening on {target}"),
             Error::Send { target, source } => write!(f, "send to {target}: {}", describe(source)),
-            Error::ReadingStdin(e) => write!(f, "reading stdin: {e}"),
+            Error::ReadingStdin(e) => write!(f, "reading stdin: {}", describe(e)),
             Error::LineTooLong { len, target, max } => write!(
                 f,
                 "a line of {len}+ bytes does not fit in one datagram to {target} (at most {max}); nothing was cut, the rest is not sent"
             ),
-            Error::WritingStdout(e) => write!(f, "writing stdout: {e}"),
+            Error::WritingStdout(e) => write!(f, "writing stdout: {}", describe(e)),
             Error::Receive(e) => write!(f, "receive: {}", describe(e)),
             Error::ReceiveFrom { target, source } => write!(f, "receive from {target}: {}", describe(source)),
         }
@@ -112,9 +133,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Error::Usage(e) => Some(e),
             Error::Address(e) => Some(e),
             Error::Listen(e) => Some(e),
-            Error::BindSender(e)
+            Error::BindSender { source: e, .. }
             | Error::Setup(e)
             | Error::ReadingStdin(e)
             | Error::WritingStdout(e)
@@ -122,7 +144,10 @@ impl std::error::Error for Error {
             | Error::NoListener { source: e, .. }
             | Error::Send { source: e, .. }
             | Error::ReceiveFrom { source: e, .. } => Some(e),
-            Error::PortZero(_) | Error::ChunkTooLarge { .. } | Error::LineTooLong { .. } => None,
+            Error::PortZero(_)
+            | Error::ChunkTooLarge { .. }
+            | Error::LineTooLong { .. }
+            | Error::NoSourceAddress { .. } => None,
         }
     }
 }
@@ -133,7 +158,7 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::PortZero(_) | Error::ChunkTooLarge { .. } => EXIT_USAGE,
+        Error::Usage(_) | Error::PortZero(_) | Error::ChunkTooLarge { .. } => EXIT_USAGE,
         _ => EXIT_NETWORK,
     }
 }
@@ -167,6 +192,18 @@ mod tests {
         let cases: Vec<(Error, u8, &str)> = vec![
             (Error::Address(AddrError::MissingPort("h".into())), 2, "`h`: missing port, expected HOST:PORT"),
             (Error::Address(resolve()), 1, "cannot resolve `nowhere.invalid`: entity not found"),
+            (Error::Usage(WordsError::NoListenPort), 2, "-l needs a port: -l PORT, or -l -p PORT"),
+            (
+                Error::BindSender { local: "127.0.0.1:53".parse().unwrap(), source: os(io::ErrorKind::AddrInUse) },
+                1,
+                "cannot send from 127.0.0.1:53: address in use",
+            ),
+            (
+                Error::NoSourceAddress { source_host: "::1".into(), target: target() },
+                1,
+                "`::1` has no address of 127.0.0.1:9's family to send from",
+            ),
+            (Error::Setup(os(io::ErrorKind::PermissionDenied)), 1, "socket: permission denied"),
             (Error::PortZero(HostPort { host: "h".into(), port: 0 }), 2, "h:0: cannot send to port 0"),
             (
                 Error::ChunkTooLarge { chunk: 65_508, target: target(), max: 65_507 },

@@ -3,6 +3,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`cli`] | the command line |
+//! | [`habits`] | options and words from nc, ncat and socat: what to use here, in one line |
 //! | [`error`] | why a run failed, and the one place that picks the exit status |
 //! | [`datagrams`] | stdin cut into datagrams: lines or chunks, never split or truncated |
 //! | [`send`] | the sender: stdin out, replies in, `--wait` |
@@ -18,12 +19,13 @@
 pub mod cli;
 pub mod datagrams;
 pub mod error;
+pub mod habits;
 pub mod receive;
 pub mod send;
 
 use std::io;
 
-use shared::net::{HostPort, ListenSpec, bind_udp};
+use shared::net::{ListenSpec, bind_udp};
 
 use crate::cli::Cli;
 pub use crate::error::{Error, exit_code};
@@ -31,7 +33,7 @@ pub use crate::error::{Error, exit_code};
 /// Runs the mode the command line asks for.
 pub fn run(cli: &Cli) -> Result<(), Error> {
     if cli.listen {
-        let ListenSpec { host, port } = ListenSpec::from_words(&cli.args).map_err(Error::Address)?;
+        let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
         let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
         let local = socket.local_addr().map_err(Error::Setup)?;
         if port == 0 || cli.verbose {
@@ -40,16 +42,27 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         let opts = receive::Options { echo: cli.echo, count: cli.count, verbose: cli.verbose };
         return receive::run(socket, opts);
     }
-    let target = HostPort::from_words(&cli.args).map_err(Error::Address)?;
+    let dial = cli.words().dial().map_err(Error::Usage)?;
+    let target = &dial.target;
     if target.port == 0 {
-        return Err(Error::PortZero(target));
+        return Err(Error::PortZero(target.clone()));
     }
     let addrs = target.resolve(cli.family()).map_err(Error::Address)?;
+    let local = match &dial.from {
+        None => None,
+        Some(from) => match from.for_target(&addrs[0], cli.family()).map_err(Error::Address)? {
+            Some(local) => Some(local),
+            None => {
+                let source_host = from.host.clone().unwrap_or_default();
+                return Err(Error::NoSourceAddress { source_host, target: target.to_string() });
+            }
+        },
+    };
     let cut = match cli.chunk {
         Some(n) => send::Cut::Chunks(n as usize),
         None => send::Cut::Lines,
     };
-    send::run(addrs[0], &target.to_string(), cut, cli.wait, cli.verbose)
+    send::run(addrs[0], local, &target.to_string(), cut, cli.wait, cli.verbose)
 }
 
 /// True when a UDP socket's error is the ICMP "port unreachable" answer to

@@ -1,7 +1,8 @@
 //! The receiver: every datagram's payload to stdout, unchanged and in
 //! arrival order; each sender's address learned from its datagram, so
-//! `--echo` answers every peer with its own datagrams and typed lines go to
-//! the latest one.
+//! typed lines go to the latest one. With `--echo` every peer gets its own
+//! datagrams back and nothing is written to stdout: an echo service's only
+//! output is its log (`-v`).
 //!
 //! It keeps up: a large receive buffer, one reused 64 KiB datagram buffer,
 //! stdout buffered while datagrams keep coming and flushed as soon as none
@@ -77,7 +78,9 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
             if let Err(e) = socket.send_to(&buf[..n], from) {
                 eprintln!("udp-echo: reply to {from}: {}", shared::io_text::describe(&e));
             }
-        } else if let Ok(mut peer) = latest.lock() {
+            continue;
+        }
+        if let Ok(mut peer) = latest.lock() {
             *peer = Some(from);
         }
         match out.write_all(&buf[..n]) {

@@ -42,11 +42,20 @@ fn send_error(shown: &str, source: io::Error) -> Error {
     if crate::port_unreachable(&source) { Error::NoListener { target, source } } else { Error::Send { target, source } }
 }
 
-/// Sends stdin to `dest` and prints replies; `shown` names it in messages.
-pub fn run(dest: SocketAddr, shown: &str, cut: Cut, wait: Duration, verbose: bool) -> Result<(), Error> {
-    let bind: SocketAddr =
-        if dest.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
-    let socket = UdpSocket::bind(bind).map_err(Error::BindSender)?;
+/// Sends stdin to `dest` from `local` (any port of the wildcard when
+/// `None`) and prints replies; `shown` names it in messages.
+pub fn run(
+    dest: SocketAddr,
+    local: Option<SocketAddr>,
+    shown: &str,
+    cut: Cut,
+    wait: Duration,
+    verbose: bool,
+) -> Result<(), Error> {
+    let local = local.unwrap_or_else(|| {
+        if dest.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() }
+    });
+    let socket = UdpSocket::bind(local).map_err(|source| Error::BindSender { local, source })?;
     socket.connect(dest).map_err(|e| send_error(shown, e))?;
     let max = if dest.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
     if let Cut::Chunks(n) = cut

@@ -176,3 +176,68 @@ fn usage_errors_exit_2() {
         assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
     }
 }
+
+/// An echo service prints nothing but its log: the datagrams go back to
+/// their senders, never to stdout.
+#[test]
+fn echo_writes_nothing_to_stdout() {
+    let mut cmd = udp_echo();
+    cmd.args(["-l", "--echo", "-v", "127.0.0.1:0"]).stdin(Stdio::null());
+    let mut run = harness::start(cmd, Capture::Both);
+    let addr = run.addr_on_stderr("listening on ");
+    let out = send(&["-w", "300ms", &addr.to_string()], b"one\ntwo\n");
+    assert_eq!((out.code, out.stdout.as_slice()), (Some(0), &b"one\ntwo\n"[..]), "{}", out.stderr);
+    run.stderr.as_ref().unwrap().wait_for(LIMIT, |l| l.ends_with(": 4 bytes").then_some(()));
+    let _ = run.child.kill();
+    let _ = run.child.wait();
+    let printed = run.stdout.as_ref().unwrap().until_end(LIMIT);
+    assert!(printed.is_empty(), "nothing on stdout: {printed:?}");
+}
+
+/// nc's spellings: `-u` and `-k` accepted, `-l -p PORT -s ADDR` to
+/// receive, `-s ADDR -p PORT` to send from a chosen port.
+#[test]
+fn netcat_spellings() {
+    let (_echo, addr) = {
+        let mut cmd = udp_echo();
+        cmd.args(["-ulk", "--echo", "-p", "0", "-s", "127.0.0.1"]).stdin(Stdio::null());
+        let run = harness::start(cmd, Capture::Stderr);
+        let bound = run.addr_on_stderr("listening on ");
+        (run, bound)
+    };
+    let local = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let args = [
+        "-u",
+        "-n",
+        "-s",
+        "127.0.0.1",
+        "-p",
+        &local.port().to_string(),
+        "-v",
+        "-w",
+        "0.3",
+        "127.0.0.1",
+        &addr.port().to_string(),
+    ];
+    let out = send(&args, b"from a chosen port\n");
+    assert_eq!((out.code, out.stdout.as_slice()), (Some(0), &b"from a chosen port\n"[..]), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("udp-echo: sending from {local} to {addr}\n")), "{}", out.stderr);
+}
+
+/// Options people bring from nc, ncat and socat: one line, exit 2.
+#[test]
+fn habits_from_other_tools_get_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["-C", "127.0.0.1", "9"], "udp-echo: -C: lines are sent as they are; CRLF conversion is not supported\n"),
+        (&["-n", "localhost", "9"], "udp-echo: `localhost` is a name, and -n takes numeric addresses only\n"),
+        (&["--bogus", "127.0.0.1:9"], "udp-echo: unknown option `--bogus` (see udp-echo --help)\n"),
+        (
+            &["UDP-LISTEN:53"],
+            "udp-echo: `UDP-LISTEN:53` is socat's address syntax; here: udp-echo -l PORT (--echo to answer with each datagram)\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = send(args, b"");
+        assert_eq!((out.code, out.stderr.as_str()), (Some(2), *want), "{args:?}");
+    }
+}
