@@ -1,14 +1,15 @@
 //! What the words of a netcat-style command line name: where to listen
 //! (`9000`, `ADDR 9000`, `[ADDR:]PORT`, `-p 9000 -s ADDR`), what to connect
-//! to (`HOST PORT`, `HOST:PORT`) and from (`-s ADDR -p PORT`), and `-n`'s
-//! rule that a name is refused before anything is looked up. tcp-echo and
+//! to (`HOST PORT`, `HOST:PORT`) and from (`-s ADDR -p PORT`), which ports
+//! to probe (`HOST 20-25 80 HOST2:443`), and `-n`'s rule that a name is
+//! refused before anything is looked up. tcp-echo and
 //! udp-echo read their command lines through here, so both take the same
 //! words the same way.
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
-use crate::net::addr::{AddrError, Family, HostPort, ListenSpec, parse_host, resolve};
+use crate::net::addr::{AddrError, Family, HostPort, ListenSpec, parse_host, parse_port, resolve};
 
 /// The address parts of a command line.
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,6 +56,48 @@ impl Source {
     }
 }
 
+/// The ports of one host to probe, as typed: `HOST 20-25 80` or
+/// `HOST:8000-8010`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeGroup {
+    /// The host (IPv6 without brackets).
+    pub host: String,
+    /// Inclusive port ranges, in the order given (`80` is `(80, 80)`).
+    pub ranges: Vec<(u16, u16)>,
+}
+
+impl ProbeGroup {
+    /// Every port of the group, in order.
+    pub fn ports(&self) -> impl Iterator<Item = u16> + '_ {
+        self.ranges.iter().flat_map(|&(lo, hi)| lo..=hi)
+    }
+
+    /// `HOST:PORT` for one of its ports, with brackets for IPv6.
+    pub fn shown(&self, port: u16) -> String {
+        HostPort { host: self.host.clone(), port }.to_string()
+    }
+}
+
+/// The host and its ports as a person would write them: `[::1] 20-25,80`.
+impl fmt::Display for ProbeGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}] ", self.host)?;
+        } else {
+            write!(f, "{} ", self.host)?;
+        }
+        for (i, &(lo, hi)) in self.ranges.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            if lo == hi {
+                write!(f, "{sep}{lo}")?;
+            } else {
+                write!(f, "{sep}{lo}-{hi}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Why the words do not say where to listen or what to connect to. Every
 /// one is the user's typing: a usage error.
 #[derive(Debug)]
@@ -72,6 +115,12 @@ pub enum WordsError {
     TooMany(String),
     /// A host name under `-n`.
     Name(String),
+    /// A probe's host with no port after it.
+    NoPorts(String),
+    /// A probe's port before any host.
+    PortWithoutHost(String),
+    /// A probe's range that runs backwards (`25-20`).
+    BackwardRange(String),
     /// An address or port that does not parse.
     Addr(AddrError),
 }
@@ -85,6 +134,18 @@ impl fmt::Display for WordsError {
             WordsError::AddressTwice => f.write_str("the address to listen on is given twice (-s and a word)"),
             WordsError::TooMany(words) => write!(f, "too many words: `{words}`"),
             WordsError::Name(host) => write!(f, "`{host}` is a name, and -n takes numeric addresses only"),
+            WordsError::NoPorts(host) if host.is_empty() => f.write_str("expected HOST PORT[-PORT]... to probe"),
+            WordsError::NoPorts(host) if host.contains(':') => {
+                write!(
+                    f,
+                    "`{host}`: which ports? expected HOST PORT[-PORT]... (an IPv6 address with a port is [ADDR]:PORT)"
+                )
+            }
+            WordsError::NoPorts(host) => write!(f, "`{host}`: which ports? expected HOST PORT[-PORT]..."),
+            WordsError::PortWithoutHost(port) => {
+                write!(f, "`{port}`: a port before any host; expected HOST PORT[-PORT]...")
+            }
+            WordsError::BackwardRange(range) => write!(f, "`{range}`: a range runs from the lower port to the higher"),
             WordsError::Addr(e) => e.fmt(f),
         }
     }
@@ -157,6 +218,44 @@ impl Words<'_> {
         Ok(Dial { target, from })
     }
 
+    /// Which ports of which hosts `-z` probes: `HOST PORT[-PORT]...`,
+    /// `HOST:PORT`, `HOST:LO-HI`, several hosts in a row, in the order given.
+    ///
+    /// ```
+    /// use shared::net::words::Words;
+    /// let words: Vec<String> = ["db", "5432", "web:80", "::1", "20-22"].iter().map(|s| s.to_string()).collect();
+    /// let groups = Words { words: &words, ..Words::default() }.probes().unwrap();
+    /// let all: Vec<String> = groups.iter().flat_map(|g| g.ports().map(|p| g.shown(p)).collect::<Vec<_>>()).collect();
+    /// assert_eq!(all, ["db:5432", "web:80", "[::1]:20", "[::1]:21", "[::1]:22"]);
+    /// ```
+    pub fn probes(&self) -> Result<Vec<ProbeGroup>, WordsError> {
+        let mut groups: Vec<ProbeGroup> = Vec::new();
+        for word in self.words {
+            if let Some(range) = port_range(word)? {
+                match groups.last_mut() {
+                    Some(group) => group.ranges.push(range),
+                    None => return Err(WordsError::PortWithoutHost(word.clone())),
+                }
+                continue;
+            }
+            if let Some(group) = groups.last()
+                && group.ranges.is_empty()
+            {
+                return Err(WordsError::NoPorts(group.host.clone()));
+            }
+            groups.push(probe_word(word)?);
+        }
+        match groups.last() {
+            None => return Err(WordsError::NoPorts(String::new())),
+            Some(group) if group.ranges.is_empty() => return Err(WordsError::NoPorts(group.host.clone())),
+            Some(_) => {}
+        }
+        for group in &groups {
+            self.check_numeric(&group.host)?;
+        }
+        Ok(groups)
+    }
+
     /// Under `-n`, only an IP address is accepted; a name is refused.
     pub fn check_numeric(&self, host: &str) -> Result<(), WordsError> {
         if self.numeric && host.parse::<IpAddr>().is_err() {
@@ -164,6 +263,44 @@ impl Words<'_> {
         }
         Ok(())
     }
+}
+
+/// `80` or `20-25` as an inclusive range; `None` for a word that is not
+/// made of digits and one dash.
+fn port_range(word: &str) -> Result<Option<(u16, u16)>, WordsError> {
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return Ok(None);
+    }
+    let (lo, hi) = match word.split_once('-') {
+        Some((a, b)) => (parse_port(a)?, parse_port(b)?),
+        None => {
+            let p = parse_port(word)?;
+            (p, p)
+        }
+    };
+    if lo > hi {
+        return Err(WordsError::BackwardRange(word.to_string()));
+    }
+    Ok(Some((lo, hi)))
+}
+
+/// A probe word that is not a port: a host on its own (a name, an IPv4
+/// address, an IPv6 address with or without brackets), or `HOST:PORT`,
+/// `HOST:LO-HI`, `[V6]:PORT`.
+fn probe_word(word: &str) -> Result<ProbeGroup, WordsError> {
+    let bare_v6 = word.parse::<std::net::Ipv6Addr>().is_ok();
+    let bracketed = word.starts_with('[') && word.ends_with(']');
+    if !word.contains(':') || bare_v6 || bracketed {
+        return Ok(ProbeGroup { host: parse_host(word)?, ranges: Vec::new() });
+    }
+    if let Some((host, ports)) = word.rsplit_once(':')
+        && ports.contains('-')
+        && let Some(range) = port_range(ports)?
+    {
+        return Ok(ProbeGroup { host: parse_host(host)?, ranges: vec![range] });
+    }
+    let target = HostPort::parse(word)?;
+    Ok(ProbeGroup { host: target.host, ranges: vec![(target.port, target.port)] })
 }
 
 #[cfg(test)]
@@ -235,6 +372,45 @@ mod tests {
             let want = want.clone().map(|(h, p, f)| (h.to_string(), p, f)).map_err(str::to_string);
             assert_eq!(got, want, "{w:?} {port:?} {source:?}");
         }
+    }
+
+    #[test]
+    fn probes_table() {
+        let g = |host: &str, ranges: &[(u16, u16)]| ProbeGroup { host: host.into(), ranges: ranges.to_vec() };
+        let cases: &[(&[&str], bool, Result<Vec<ProbeGroup>, &str>)] = &[
+            (&["h", "80"], false, Ok(vec![g("h", &[(80, 80)])])),
+            (&["h:80"], false, Ok(vec![g("h", &[(80, 80)])])),
+            (&["h", "20-25", "80"], false, Ok(vec![g("h", &[(20, 25), (80, 80)])])),
+            (&["h:8000-8010"], false, Ok(vec![g("h", &[(8000, 8010)])])),
+            (&["[::1]:22", "::1", "80"], false, Ok(vec![g("::1", &[(22, 22)]), g("::1", &[(80, 80)])])),
+            (&["[::1]", "80", "10.0.0.1:443"], false, Ok(vec![g("::1", &[(80, 80)]), g("10.0.0.1", &[(443, 443)])])),
+            (&["db", "5432", "web", "80"], false, Ok(vec![g("db", &[(5432, 5432)]), g("web", &[(80, 80)])])),
+            (&[], false, Err("expected HOST PORT[-PORT]... to probe")),
+            (&["h"], false, Err("`h`: which ports? expected HOST PORT[-PORT]...")),
+            (&["h", "web", "80"], false, Err("`h`: which ports? expected HOST PORT[-PORT]...")),
+            (&["80", "h"], false, Err("`80`: a port before any host; expected HOST PORT[-PORT]...")),
+            (&["h", "25-20"], false, Err("`25-20`: a range runs from the lower port to the higher")),
+            (&["h", "1-99999"], false, Err("`99999`: port must be a number from 0 to 65535")),
+            (
+                &["::1:80"],
+                false,
+                Err("`::1:80`: which ports? expected HOST PORT[-PORT]... (an IPv6 address with a port is [ADDR]:PORT)"),
+            ),
+            (
+                &["fe80::1:x:80"],
+                false,
+                Err("`fe80::1:x:80`: an IPv6 address needs brackets when a port follows, e.g. [::1]:8080"),
+            ),
+            (&["db", "5432"], true, Err("`db` is a name, and -n takes numeric addresses only")),
+            (&["127.0.0.1", "5432"], true, Ok(vec![g("127.0.0.1", &[(5432, 5432)])])),
+        ];
+        for (w, numeric, want) in cases {
+            let w = owned(w);
+            let got = words(&w, None, None, *numeric).probes().map_err(|e| e.to_string());
+            assert_eq!(got, want.clone().map_err(str::to_string), "{w:?}");
+        }
+        assert_eq!(g("::1", &[(20, 25), (80, 80)]).to_string(), "[::1] 20-25,80");
+        assert_eq!(g("h", &[(7, 7)]).to_string(), "h 7");
     }
 
     #[test]
