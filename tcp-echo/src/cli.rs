@@ -16,6 +16,7 @@ Examples, one per mode:
   tcp-echo -l -k 9000 < motd.txt                 listen for one client after another
   tcp-echo -l --echo 7007                        an echo service (RFC 862) for many clients
   tcp-echo -z example.org 20-25                  probe: which ports are open
+  tcp-echo -z --wait 30s db 5432 cache 6379      wait until both ports answer (exit 1 after 30 s)
 
 Where an option means something else in nc or ncat:
   -C  as in nc and ncat: every LF not already after a CR is sent as CRLF
@@ -31,7 +32,8 @@ Where an option means something else in nc or ncat:
   -p  with -l the port to listen on, else the local port to connect from (as nc)
   -N  accepted and ignored: the half-close is the default (ncat's too)
 
-Exit status: 0 success (both directions finished; -z: a port open), 1
+Exit status: 0 success (both directions finished; -z: a port open, with
+--wait every port), 1
 network trouble (refused, unreachable, resolve failure, timeout, reset; one
 line on stderr names the address and the cause), 2 bad usage.";
 
@@ -62,9 +64,15 @@ pub struct Cli {
     #[arg(long, default_value_t = 64, value_name = "N", requires = "echo", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_clients: u32,
 
-    /// Probe: report which ports accept a connection, send nothing.
+    /// Probe: report which ports accept a connection, send nothing (HOST
+    /// PORT[-PORT]..., several hosts in a row).
     #[arg(short = 'z', conflicts_with_all = ["listen", "no_stdin", "port", "source"])]
     pub zero_io: bool,
+
+    /// With -z: try again until every port given is open, or until this
+    /// long has passed (then exit 1 with a line per port still closed).
+    #[arg(long, value_name = "DURATION", value_parser = shared::seconds::positive)]
+    pub wait: Option<Duration>,
 
     /// With -l: the port to listen on (nc's -l -p PORT); when connecting,
     /// the local port to connect from.
@@ -159,6 +167,8 @@ mod tests {
             (&["--echo", "host:80"], false),
             (&["-l", "--echo", "--max-clients", "0", "9000"], false),
             (&["-z", "host", "20-25"], true),
+            (&["-z", "--wait", "5", "db", "5432", "web:80"], true),
+            (&["-z", "--wait", "0", "db", "5432"], false),
             (&["-z", "-l", "9000"], false),
             (&["-w", "300ms", "host:80"], true),
             (&["-w", "3", "host:80"], true),

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use shared::io_text::describe;
-use shared::net::words::WordsError;
+use shared::net::words::{ProbeGroup, WordsError};
 use shared::net::{AddrError, BindOrAddrError, ConnectError};
 
 /// Exit status for network trouble: refused, unreachable, resolve failure,
@@ -32,8 +32,6 @@ pub enum Error {
     /// An address or port from the command line that does not parse, or a
     /// host that does not resolve.
     Address(AddrError),
-    /// `-z` was given neither `HOST:PORT` nor `HOST PORT[-PORT]`.
-    ProbeWords,
     /// No listener could be made on the address asked for.
     Listen(BindOrAddrError),
     /// No address of the target accepted the connection.
@@ -73,12 +71,15 @@ pub enum Error {
         /// The `-w` limit that passed.
         after: Duration,
     },
-    /// `-z`: no port in the range accepted a connection.
-    NoOpenPort {
-        /// The host as shown (`[::1]` for IPv6 literals).
-        host: String,
-        /// The inclusive range probed.
-        ports: (u16, u16),
+    /// `-z`: no port given accepted a connection.
+    NoOpenPort(Vec<ProbeGroup>),
+    /// `-z --wait`: these ports were still closed when the time was up.
+    /// The message is a line per port (each after its own `tcp-echo: `).
+    StillClosed {
+        /// Each port (`host:80`) and why its last try failed.
+        closed: Vec<(String, String)>,
+        /// How long it tried.
+        after: Duration,
     },
 }
 
@@ -87,7 +88,6 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(u) => u.fmt(f),
             Error::Address(e) => e.fmt(f),
-            Error::ProbeWords => f.write_str("expected HOST PORT[-PORT]"),
             Error::Listen(e) => e.fmt(f),
             Error::Connect(e) => e.fmt(f),
             Error::ConnectFrom { target, from: Some(from), source } => {
@@ -103,8 +103,17 @@ impl fmt::Display for Error {
             Error::Idle { peer, after } => {
                 write!(f, "{peer}: no data either way for {}: timed out", humantime::format_duration(*after))
             }
-            Error::NoOpenPort { host, ports: (lo, hi) } if lo == hi => write!(f, "{host}: no open port in {lo}"),
-            Error::NoOpenPort { host, ports: (lo, hi) } => write!(f, "{host}: no open port in {lo}-{hi}"),
+            Error::NoOpenPort(groups) => {
+                let list: Vec<String> = groups.iter().map(ProbeGroup::to_string).collect();
+                f.write_str("no open port: ")?;
+                f.write_str(&list.join("; "))
+            }
+            Error::StillClosed { closed, after } => {
+                let after = humantime::format_duration(*after);
+                let lines: Vec<String> =
+                    closed.iter().map(|(target, why)| format!("{target} still closed after {after}: {why}")).collect();
+                f.write_str(&lines.join("\ntcp-echo: "))
+            }
         }
     }
 }
@@ -123,7 +132,7 @@ impl std::error::Error for Error {
             | Error::Accept(e)
             | Error::ConnectFrom { source: e, .. }
             | Error::Connection { source: e, .. } => Some(e),
-            Error::ProbeWords | Error::Idle { .. } | Error::NoOpenPort { .. } => None,
+            Error::Idle { .. } | Error::NoOpenPort(_) | Error::StillClosed { .. } => None,
         }
     }
 }
@@ -134,7 +143,7 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::Usage(_) | Error::ProbeWords => EXIT_USAGE,
+        Error::Usage(_) => EXIT_USAGE,
         _ => EXIT_NETWORK,
     }
 }
@@ -162,6 +171,10 @@ mod tests {
         io::Error::from(kind)
     }
 
+    fn group(host: &str, ranges: &[(u16, u16)]) -> ProbeGroup {
+        ProbeGroup { host: host.into(), ranges: ranges.to_vec() }
+    }
+
     #[test]
     fn exit_code_and_message_table() {
         let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
@@ -175,7 +188,6 @@ mod tests {
                 "`h` has no IPv6 address",
             ),
             (Error::Address(resolve()), 1, "cannot resolve `nowhere.invalid`: entity not found"),
-            (Error::ProbeWords, 2, "expected HOST PORT[-PORT]"),
             (Error::Usage(WordsError::PortTwice), 2, "the port is given twice (-p and a word)"),
             (
                 Error::ConnectFrom {
@@ -205,8 +217,23 @@ mod tests {
                 1,
                 "127.0.0.1:9: no data either way for 300ms: timed out",
             ),
-            (Error::NoOpenPort { host: "[::1]".into(), ports: (25, 25) }, 1, "[::1]: no open port in 25"),
-            (Error::NoOpenPort { host: "h".into(), ports: (20, 25) }, 1, "h: no open port in 20-25"),
+            (Error::NoOpenPort(vec![group("::1", &[(25, 25)])]), 1, "no open port: [::1] 25"),
+            (
+                Error::NoOpenPort(vec![group("h", &[(20, 25), (80, 80)]), group("g", &[(443, 443)])]),
+                1,
+                "no open port: h 20-25,80; g 443",
+            ),
+            (
+                Error::StillClosed {
+                    closed: vec![
+                        ("db:5432".into(), "connection refused".into()),
+                        ("[::1]:80".into(), "timed out".into()),
+                    ],
+                    after: Duration::from_secs(5),
+                },
+                1,
+                "db:5432 still closed after 5s: connection refused\ntcp-echo: [::1]:80 still closed after 5s: timed out",
+            ),
         ];
         for (error, code, message) in &cases {
             assert_eq!((exit_code(error), error.to_string().as_str()), (*code, *message), "{error:?}");

@@ -46,7 +46,6 @@ const FOREIGN: &[Foreign] = &[
     (&["--send-only"], "not supported: to discard what arrives, redirect stdout to /dev/null"),
     (&["--delay"], "a delay between reads is not supported (-d here never reads stdin, as in nc)"),
     (&["--broker", "--chat"], "ncat's broker and chat modes are not supported"),
-    (&["--wait"], "ncat's --wait is the connect timeout: use -w DURATION"),
     (&["-D"], "the debug socket option is not supported; -v says what happens"),
     (&["-F"], "passing the socket to another program is not supported"),
     (&["-I", "-O"], "socket buffer sizes are not supported"),
@@ -80,6 +79,11 @@ where
     let cli = Cli::try_parse_from(args).map_err(refusal)?;
     if let Some(hint) = cli.args.iter().find_map(|w| socat_word(w)) {
         return Err(Refusal::Usage(hint));
+    }
+    if cli.wait.is_some() && !cli.zero_io {
+        return Err(Refusal::Usage(
+            "--wait goes with -z, to wait for ports to open (ncat's --wait, a connect timeout, is -w here)".into(),
+        ));
     }
     Ok(cli)
 }
@@ -137,7 +141,10 @@ mod tests {
                 &["-m", "5", "-l", "9000"],
                 "-m: use --max-clients N with --echo (nc's -m, a minimum TTL, is not supported)",
             ),
-            (&["--wait", "5", "host", "80"], "--wait: ncat's --wait is the connect timeout: use -w DURATION"),
+            (
+                &["--wait", "5", "host", "80"],
+                "--wait goes with -z, to wait for ports to open (ncat's --wait, a connect timeout, is -w here)",
+            ),
             (&["--chunk", "5", "host:1"], "--chunk: that is a udp-echo option"),
             (&["--bogus", "host:1"], "unknown option `--bogus` (see tcp-echo --help)"),
             (&["--listne", "9000"], "unknown option `--listne`; did you mean `--listen`? (see tcp-echo --help)"),

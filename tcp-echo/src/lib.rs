@@ -9,7 +9,7 @@
 //! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
 //! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
-//! | [`probe`] | `-z` port probes |
+//! | [`probe`] | `-z` port probes, and `--wait` for ports to open |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
 //! take what they need already made (an address list, a bound listener),
@@ -29,16 +29,17 @@ pub mod pump;
 pub mod session;
 
 use std::fs::File;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use shared::net::words::Dial;
-use shared::net::{HostPort, ListenSpec, bind_tcp};
+use shared::net::{ListenSpec, bind_tcp};
 
 use crate::cli::Cli;
 pub use crate::error::{Error, exit_code};
+use crate::probe::Outcome;
 use crate::pump::Pump;
 use crate::session::{End, Options, Stats};
 
@@ -161,29 +162,63 @@ fn human_rate(bytes_per_sec: f64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
+/// `-z`: probes every port given, printing `HOST:PORT open` for each that
+/// accepts, in the order given (with `--wait`, as each opens).
 fn run_probe(cli: &Cli) -> Result<(), Error> {
-    let (host, ports) = match cli.args.as_slice() {
-        [spec] => {
-            let hp = HostPort::parse(spec).map_err(Error::Address)?;
-            (hp.host, (hp.port, hp.port))
+    let groups = cli.words().probes().map_err(Error::Usage)?;
+    let (targets, hosts) = probe::targets(&groups);
+    let opts = probe::Options { family: cli.family(), attempt: cli.timeout.unwrap_or(PROBE_TIMEOUT), wait: cli.wait };
+    let show = |target: &probe::Target, outcome: &Outcome| match outcome {
+        Outcome::Open(_) => {
+            // A reader that went away is no reason to stop probing.
+            let _ = writeln!(std::io::stdout(), "{} open", target.shown);
         }
-        [host, ports] => (
-            shared::net::addr::parse_host(host).map_err(Error::Address)?,
-            probe::parse_ports(ports).map_err(Error::Address)?,
-        ),
-        _ => return Err(Error::ProbeWords),
+        Outcome::Closed(why) if cli.verbose && cli.wait.is_none() => {
+            shared::io_text::stderr_line(&format!("tcp-echo: {} closed: {why}", target.shown));
+        }
+        Outcome::Closed(_) => {}
     };
-    cli.words().check_numeric(&host).map_err(Error::Usage)?;
-    let timeout = cli.timeout.unwrap_or(PROBE_TIMEOUT);
-    let shown_host = if host.contains(':') { format!("[{host}]") } else { host.clone() };
-    let open = probe::probe(&host, ports, cli.family(), timeout, |p| match &p.result {
-        Ok(_) => println!("{shown_host}:{} open", p.port),
-        Err(why) if cli.verbose => eprintln!("tcp-echo: {shown_host}:{} closed: {why}", p.port),
-        Err(_) => {}
-    })
-    .map_err(Error::Address)?;
-    if open == 0 {
-        return Err(Error::NoOpenPort { host: shown_host, ports });
+    // Without --wait, outcomes are shown in the order the ports were given.
+    let mut held: Vec<Option<Outcome>> = vec![None; targets.len()];
+    let mut next = 0;
+    let outcomes = probe::probe(&targets, &hosts, opts, |i, report| {
+        let outcome = match report {
+            probe::Report::Settled(outcome) => outcome,
+            probe::Report::NotYet(why) => {
+                if cli.verbose {
+                    let line = format!(
+                        "tcp-echo: {} not open yet: {why}; trying again every {}ms",
+                        targets[i].shown,
+                        probe::RETRY.as_millis()
+                    );
+                    shared::io_text::stderr_line(&line);
+                }
+                return;
+            }
+        };
+        if cli.wait.is_some() {
+            return show(&targets[i], outcome);
+        }
+        held[i] = Some(outcome.clone());
+        while let Some(Some(o)) = held.get(next) {
+            show(&targets[next], o);
+            next += 1;
+        }
+    })?;
+    let open = outcomes.iter().filter(|o| matches!(o, Outcome::Open(_))).count();
+    match cli.wait {
+        Some(after) if open < targets.len() => {
+            let closed = targets
+                .iter()
+                .zip(&outcomes)
+                .filter_map(|(t, o)| match o {
+                    Outcome::Closed(why) => Some((t.shown.clone(), why.clone())),
+                    Outcome::Open(_) => None,
+                })
+                .collect();
+            Err(Error::StillClosed { closed, after })
+        }
+        None if open == 0 => Err(Error::NoOpenPort(groups)),
+        _ => Ok(()),
     }
-    Ok(())
 }

@@ -15,6 +15,7 @@ Examples, one per mode:
   udp-echo -l 9000                            receive: print what arrives; typed lines go to the latest sender
   udp-echo -l --echo 7007                     echo service: every sender gets its own datagrams back
   udp-echo -l --count 100 127.0.0.1:0         receive 100 datagrams, then exit
+  udp-echo -z 127.0.0.1 53 123                probe: open|filtered, or closed (ICMP port unreachable)
 
 Where an option means something else in nc or ncat:
   -w  how long the sender waits for replies after stdin ends (nc's -w is a
@@ -24,8 +25,9 @@ Where an option means something else in nc or ncat:
   -u  accepted and ignored: udp-echo always speaks UDP
   -k  accepted and ignored with -l: the receiver always answers every sender
 
-Exit status: 0 success, 1 network trouble (e.g. no one is listening, a line
-too long for one datagram), 2 bad usage.";
+Exit status: 0 success (-z: a port not closed), 1 network trouble (e.g. no
+one is listening, a line too long for one datagram; -z: every port
+closed), 2 bad usage.";
 
 /// A UDP sender and receiver: each datagram is answered to where it came
 /// from, any number of peers at once, and nothing is ever truncated.
@@ -41,6 +43,12 @@ pub struct Cli {
     #[arg(short, long)]
     pub listen: bool,
 
+    /// Probe: send one empty datagram to each port and report it
+    /// open|filtered, or closed when an ICMP port unreachable comes back
+    /// within -w (HOST PORT[-PORT]..., several hosts in a row).
+    #[arg(short = 'z', conflicts_with_all = ["listen", "chunk"])]
+    pub zero_io: bool,
+
     /// With -l: send each datagram back to where it came from; stdin is not read.
     #[arg(long, requires = "listen")]
     pub echo: bool,
@@ -54,7 +62,8 @@ pub struct Cli {
     pub chunk: Option<u32>,
 
     /// After stdin ends, keep printing replies until this long passes with
-    /// nothing new (0: exit at once; a bare number is seconds).
+    /// nothing new (0: exit at once; a bare number is seconds). With -z,
+    /// how long to wait for each port's answer.
     #[arg(short, long, default_value = "1s", value_name = "DURATION", value_parser = shared::seconds::zero_or_more)]
     pub wait: Duration,
 
@@ -123,6 +132,8 @@ mod tests {
             (&["-lp", "9000"], true),
             (&["-p", "4000", "-s", "127.0.0.1", "h", "1"], true),
             (&["-w", "2", "h:1"], true),
+            (&["-z", "h", "53", "123"], true),
+            (&["-z", "-l", "53"], false),
             (&["-l", "9000"], true),
             (&["--echo", "h:1"], false),
             (&["-l", "--echo", "--count", "5", "0"], true),

@@ -11,7 +11,7 @@ use std::fmt;
 use std::io;
 
 use shared::io_text::describe;
-use shared::net::words::WordsError;
+use shared::net::words::{ProbeGroup, WordsError};
 use shared::net::{AddrError, BindOrAddrError, HostPort};
 
 /// Exit status for network trouble (no one listening, a line too long for
@@ -92,6 +92,8 @@ pub enum Error {
     WritingStdout(io::Error),
     /// The receiver's socket failed.
     Receive(io::Error),
+    /// `-z`: every port probed answered with ICMP port unreachable.
+    AllClosed(Vec<ProbeGroup>),
     /// The sender's socket failed while waiting for replies.
     ReceiveFrom {
         /// The destination as the user wrote it.
@@ -125,6 +127,10 @@ impl fmt::Display for Error {
             ),
             Error::WritingStdout(e) => write!(f, "writing stdout: {}", describe(e)),
             Error::Receive(e) => write!(f, "receive: {}", describe(e)),
+            Error::AllClosed(groups) => {
+                let list: Vec<String> = groups.iter().map(ProbeGroup::to_string).collect();
+                write!(f, "closed (port unreachable): {}", list.join("; "))
+            }
             Error::ReceiveFrom { target, source } => write!(f, "receive from {target}: {}", describe(source)),
         }
     }
@@ -147,7 +153,8 @@ impl std::error::Error for Error {
             Error::PortZero(_)
             | Error::ChunkTooLarge { .. }
             | Error::LineTooLong { .. }
-            | Error::NoSourceAddress { .. } => None,
+            | Error::NoSourceAddress { .. }
+            | Error::AllClosed(_) => None,
         }
     }
 }
@@ -227,6 +234,11 @@ mod tests {
                 "a line of 65508+ bytes does not fit in one datagram to 127.0.0.1:9 (at most 65507); nothing was cut, the rest is not sent",
             ),
             (Error::Receive(os(io::ErrorKind::ConnectionReset)), 1, "receive: connection reset by peer"),
+            (
+                Error::AllClosed(vec![ProbeGroup { host: "::1".into(), ranges: vec![(53, 53), (100, 110)] }]),
+                1,
+                "closed (port unreachable): [::1] 53,100-110",
+            ),
             (
                 Error::ReceiveFrom { target: target(), source: os(io::ErrorKind::ConnectionReset) },
                 1,

@@ -36,7 +36,6 @@ const FOREIGN: &[Foreign] = &[
         "proxies are not supported for UDP (ncat's -x, a hex dump, is not supported either)",
     ),
     (&["--allow", "--deny", "--allowfile", "--denyfile"], "access lists are not supported"),
-    (&["-z"], "UDP port probes are not supported"),
     (&["-b", "--broadcast"], "broadcast is not supported"),
     (&["-M", "--ttl"], "setting the TTL is not supported"),
     (&["-W"], "use --count N with -l: exit after N datagrams"),

@@ -8,6 +8,7 @@
 //! | [`datagrams`] | stdin cut into datagrams: lines or chunks, never split or truncated |
 //! | [`send`] | the sender: stdin out, replies in, `--wait` |
 //! | [`receive`] | the receiver: learns each peer from its datagram; `--echo` |
+//! | [`probe`] | `-z`: one empty datagram per port; closed, open or open\|filtered |
 //!
 //! [`send::run`] and [`receive::run`] take an address or an already-bound
 //! socket, so tests can drive them. Standard output is `shared::sys`'s
@@ -20,10 +21,11 @@ pub mod cli;
 pub mod datagrams;
 pub mod error;
 pub mod habits;
+pub mod probe;
 pub mod receive;
 pub mod send;
 
-use std::io;
+use std::io::{self, Write};
 
 use shared::net::{ListenSpec, bind_udp};
 
@@ -32,6 +34,9 @@ pub use crate::error::{Error, exit_code};
 
 /// Runs the mode the command line asks for.
 pub fn run(cli: &Cli) -> Result<(), Error> {
+    if cli.zero_io {
+        return run_probe(cli);
+    }
     if cli.listen {
         let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
         let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
@@ -63,6 +68,35 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         None => send::Cut::Lines,
     };
     send::run(addrs[0], local, &target.to_string(), cut, cli.wait, cli.verbose)
+}
+
+/// `-z`: probes every port given and prints `HOST:PORT open|filtered` (or
+/// `open`, when a datagram came back) for each that is not closed, in the
+/// order given; `-v` names the closed ones on stderr.
+fn run_probe(cli: &Cli) -> Result<(), Error> {
+    let groups = cli.words().probes().map_err(Error::Usage)?;
+    let targets = probe::targets(&groups, cli.family())?;
+    let mut held: Vec<Option<probe::Outcome>> = vec![None; targets.len()];
+    let mut next = 0;
+    let outcomes = probe::probe(&targets, cli.wait, |i, outcome| {
+        held[i] = Some(outcome);
+        while let Some(&Some(o)) = held.get(next) {
+            let shown = &targets[next].shown;
+            if o == probe::Outcome::Closed {
+                if cli.verbose {
+                    shared::io_text::stderr_line(&format!("udp-echo: {shown} closed (port unreachable)"));
+                }
+            } else {
+                // A reader that went away is no reason to stop probing.
+                let _ = writeln!(io::stdout(), "{shown} {}", o.word());
+            }
+            next += 1;
+        }
+    })?;
+    if outcomes.iter().all(|&o| o == probe::Outcome::Closed) {
+        return Err(Error::AllClosed(groups));
+    }
+    Ok(())
 }
 
 /// True when a UDP socket's error is the ICMP "port unreachable" answer to
