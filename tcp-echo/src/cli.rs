@@ -15,6 +15,7 @@ Examples, one per mode:
   tcp-echo -l 9000 > backup.tar                  listen: receive one connection's stream (also -lp 9000)
   tcp-echo -l -k 9000 < motd.txt                 listen for one client after another
   tcp-echo -l --echo 7007                        an echo service (RFC 862) for many clients
+  tcp-echo -U /run/docker.sock                   a Unix socket (-l -U PATH to listen on one)
   tcp-echo -z example.org 20-25                  probe: which ports are open
   tcp-echo -z --wait 30s db 5432 cache 6379      wait until both ports answer (exit 1 after 30 s)
 
@@ -83,6 +84,11 @@ pub struct Cli {
     /// address to connect from.
     #[arg(short = 's', long = "source", value_name = "ADDR")]
     pub source: Option<String>,
+
+    /// A Unix stream socket instead of TCP: the path to connect to or
+    /// listen on (@name: a Linux abstract name). Not on Windows.
+    #[arg(short = 'U', long = "unixsock", value_name = "PATH", conflicts_with_all = ["port", "source", "numeric", "ipv4", "ipv6"])]
+    pub unix: Option<std::path::PathBuf>,
 
     /// Numeric addresses only: a host name is a usage error, nothing is
     /// looked up.
@@ -179,6 +185,9 @@ mod tests {
             (&["-p", "65536", "host:80"], false),
             (&["-n", "-s", "10.0.0.1", "-p", "4000", "10.0.0.2", "80"], true),
             (&["-4", "-6", "host:80"], false),
+            (&["-U", "/tmp/s"], true),
+            (&["-lU", "/tmp/s"], true),
+            (&["-U", "/tmp/s", "-p", "80"], false),
             (&["-N", "-C", "-d", "host:80"], true),
         ];
         for (args, want) in cases {

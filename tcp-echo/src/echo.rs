@@ -2,17 +2,19 @@
 //! A thread per client, up to a limit; past it a new client is closed at
 //! once and a line says so. Runs until interrupted.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+use crate::link::{Inbound, Link};
+use crate::listener::Listener;
 
 /// Bytes echoed per read.
 const CHUNK: usize = 64 * 1024;
 
 /// Serves echo on `listener` forever.
-pub fn serve(listener: TcpListener, max_clients: usize, idle: Option<Duration>, verbose: bool) -> io::Result<()> {
+pub fn serve(listener: &Listener, max_clients: usize, idle: Option<Duration>, verbose: bool) -> io::Result<()> {
     let active = Arc::new(AtomicUsize::new(0));
     loop {
         let (stream, peer) = match listener.accept() {
@@ -27,7 +29,6 @@ pub fn serve(listener: TcpListener, max_clients: usize, idle: Option<Duration>, 
             }
             Err(e) => return Err(e),
         };
-        let peer = std::net::SocketAddr::new(peer.ip().to_canonical(), peer.port());
         if active.load(Ordering::SeqCst) >= max_clients {
             eprintln!("tcp-echo: refusing {peer}: {max_clients} clients already connected");
             drop(stream);
@@ -51,23 +52,23 @@ pub fn serve(listener: TcpListener, max_clients: usize, idle: Option<Duration>, 
 }
 
 /// Echoes until the client's FIN, then half-closes back.
-fn echo(stream: &TcpStream, idle: Option<Duration>) -> io::Result<u64> {
-    stream.set_read_timeout(idle)?;
-    stream.set_write_timeout(idle)?;
-    let _ = stream.set_nodelay(true);
+fn echo(link: &Link, idle: Option<Duration>) -> io::Result<u64> {
+    link.set_read_timeout(idle)?;
+    link.set_write_timeout(idle)?;
+    link.set_nodelay();
+    let mut inbound = Inbound::new();
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0;
-    let (mut reader, mut writer) = (stream, stream);
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match inbound.read(link, &mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        writer.write_all(&buf[..n])?;
+        link.write_all(&buf[..n])?;
         total += n as u64;
     }
-    stream.shutdown(Shutdown::Write)?;
+    link.shutdown_write()?;
     Ok(total)
 }

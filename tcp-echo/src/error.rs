@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use shared::io_text::describe;
 use shared::net::words::{ProbeGroup, WordsError};
+
+use crate::link::Peer;
 use shared::net::{AddrError, BindOrAddrError, ConnectError};
 
 /// Exit status for network trouble: refused, unreachable, resolve failure,
@@ -34,6 +36,13 @@ pub enum Error {
     Address(AddrError),
     /// No listener could be made on the address asked for.
     Listen(BindOrAddrError),
+    /// A Unix socket could not be listened on or connected to.
+    #[cfg(unix)]
+    Unix(shared::net::unix::UnixError),
+    /// `-U` on a system where tcp-echo has no Unix sockets (Windows).
+    UnixUnsupported,
+    /// `-U` with address words too.
+    UnixWords(String),
     /// No address of the target accepted the connection.
     Connect(ConnectError),
     /// With `-s`/`-p`: the connection from that local end failed (binding
@@ -60,19 +69,26 @@ pub enum Error {
     /// The connection failed: reading it, or writing stdin to it.
     Connection {
         /// The peer, as every message about the connection names it.
-        peer: SocketAddr,
+        peer: Peer,
         /// What the system said.
         source: io::Error,
     },
     /// `-w`: no byte moved either way for this long.
     Idle {
         /// The peer that went quiet.
-        peer: SocketAddr,
+        peer: Peer,
         /// The `-w` limit that passed.
         after: Duration,
     },
     /// `-z`: no port given accepted a connection.
     NoOpenPort(Vec<ProbeGroup>),
+    /// `-z -U`: nothing accepts on the Unix socket.
+    UnixClosed {
+        /// The socket's path or `@name`.
+        addr: String,
+        /// Why connecting failed, in words.
+        why: String,
+    },
     /// `-z --wait`: these ports were still closed when the time was up.
     /// The message is a line per port (each after its own `tcp-echo: `).
     StillClosed {
@@ -89,6 +105,12 @@ impl fmt::Display for Error {
             Error::Usage(u) => u.fmt(f),
             Error::Address(e) => e.fmt(f),
             Error::Listen(e) => e.fmt(f),
+            #[cfg(unix)]
+            Error::Unix(e) => e.fmt(f),
+            Error::UnixUnsupported => f.write_str("-U: Unix sockets are not supported on this system"),
+            Error::UnixWords(words) => {
+                write!(f, "with -U the socket's path is the address; `{words}` has no place")
+            }
             Error::Connect(e) => e.fmt(f),
             Error::ConnectFrom { target, from: Some(from), source } => {
                 write!(f, "connect to {target} from {from}: {}", describe(source))
@@ -108,6 +130,7 @@ impl fmt::Display for Error {
                 f.write_str("no open port: ")?;
                 f.write_str(&list.join("; "))
             }
+            Error::UnixClosed { addr, why } => write!(f, "{addr} closed: {why}"),
             Error::StillClosed { closed, after } => {
                 let after = humantime::format_duration(*after);
                 let lines: Vec<String> =
@@ -124,6 +147,9 @@ impl std::error::Error for Error {
             Error::Usage(e) => Some(e),
             Error::Address(e) => Some(e),
             Error::Listen(e) => Some(e),
+            #[cfg(unix)]
+            Error::Unix(e) => Some(e),
+            Error::UnixUnsupported | Error::UnixWords(_) => None,
             Error::Connect(e) => Some(e),
             Error::Socket(e)
             | Error::Echo(e)
@@ -132,7 +158,7 @@ impl std::error::Error for Error {
             | Error::Accept(e)
             | Error::ConnectFrom { source: e, .. }
             | Error::Connection { source: e, .. } => Some(e),
-            Error::Idle { .. } | Error::NoOpenPort(_) | Error::StillClosed { .. } => None,
+            Error::Idle { .. } | Error::NoOpenPort(_) | Error::StillClosed { .. } | Error::UnixClosed { .. } => None,
         }
     }
 }
@@ -143,7 +169,9 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::Usage(_) => EXIT_USAGE,
+        Error::Usage(_) | Error::UnixUnsupported | Error::UnixWords(_) => EXIT_USAGE,
+        #[cfg(unix)]
+        Error::Unix(shared::net::unix::UnixError::NoAbstract(_)) => EXIT_USAGE,
         _ => EXIT_NETWORK,
     }
 }
@@ -177,7 +205,7 @@ mod tests {
 
     #[test]
     fn exit_code_and_message_table() {
-        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
+        let peer = Peer::Ip("127.0.0.1:9".parse().unwrap());
         let resolve = || AddrError::Resolve { host: "nowhere.invalid".into(), source: os(io::ErrorKind::NotFound) };
         let cases: Vec<(Error, u8, &str)> = vec![
             (Error::Address(AddrError::BadPort("x".into())), 2, "`x`: port must be a number from 0 to 65535"),
@@ -208,12 +236,12 @@ mod tests {
             (Error::WritingStdout(os(io::ErrorKind::BrokenPipe)), 1, "writing stdout: broken pipe"),
             (Error::Accept(os(io::ErrorKind::ConnectionAborted)), 1, "accept: connection aborted"),
             (
-                Error::Connection { peer, source: os(io::ErrorKind::ConnectionReset) },
+                Error::Connection { peer: peer.clone(), source: os(io::ErrorKind::ConnectionReset) },
                 1,
                 "127.0.0.1:9: connection reset by peer",
             ),
             (
-                Error::Idle { peer, after: Duration::from_millis(300) },
+                Error::Idle { peer: peer.clone(), after: Duration::from_millis(300) },
                 1,
                 "127.0.0.1:9: no data either way for 300ms: timed out",
             ),
@@ -243,8 +271,8 @@ mod tests {
     #[test]
     fn the_error_underneath_is_kept() {
         use std::error::Error as _;
-        let peer: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        let e = Error::Connection { peer, source: os(io::ErrorKind::ConnectionReset) };
+        let peer = Peer::Unix("/run/x.sock".into());
+        let e = Error::Connection { peer: peer.clone(), source: os(io::ErrorKind::ConnectionReset) };
         let inner = e.source().and_then(|s| s.downcast_ref::<io::Error>()).map(io::Error::kind);
         assert_eq!(inner, Some(io::ErrorKind::ConnectionReset));
         assert!(Error::Idle { peer, after: Duration::from_secs(1) }.source().is_none());

@@ -21,7 +21,6 @@ const FOREIGN: &[Foreign] = &[
     (&["-e", "--exec"], "running a program on a connection is not supported"),
     (&["-c", "--sh-exec"], "running a shell command on a connection is not supported"),
     (&["--lua-exec"], "Lua scripts are not supported"),
-    (&["-U", "--unixsock"], "Unix sockets are not supported"),
     (
         &[
             "--ssl",
@@ -112,6 +111,13 @@ pub fn socat_word(word: &str) -> Option<String> {
     let here = match keyword.as_str() {
         "TCP" | "TCP4" | "TCP6" | "TCP-CONNECT" => "tcp-echo HOST PORT",
         "TCP-LISTEN" | "TCP-L" | "TCP4-LISTEN" | "TCP6-LISTEN" => "tcp-echo -l PORT (-k for more clients)",
+        "UNIX" | "UNIX-CONNECT" | "UNIX-CLIENT" => "tcp-echo -U PATH",
+        "UNIX-LISTEN" | "UNIX-L" => "tcp-echo -l -U PATH",
+        "ABSTRACT-CONNECT" => "tcp-echo -U @NAME",
+        "ABSTRACT-LISTEN" => "tcp-echo -l -U @NAME",
+        "UNIX-SENDTO" | "UNIX-RECVFROM" | "UNIX-RECV" | "ABSTRACT-SENDTO" | "ABSTRACT-RECVFROM" => {
+            "udp-echo -U PATH, or udp-echo -l -U PATH"
+        }
         k if k.starts_with("UDP") => "udp-echo HOST PORT, or udp-echo -l PORT",
         "-" | "STDIO" | "STDIN" | "STDOUT" | "STDERR" => "stdin and stdout are always one end; name only the other",
         _ => "see the table \"coming from nc, ncat or socat\" in the README",
@@ -174,6 +180,7 @@ mod tests {
                 Some("`tcp-listen:9000` is socat's address syntax; here: tcp-echo -l PORT (-k for more clients)"),
             ),
             ("UDP:h:53", Some("`UDP:h:53` is socat's address syntax; here: udp-echo HOST PORT, or udp-echo -l PORT")),
+            ("UNIX-CONNECT:/run/x", Some("`UNIX-CONNECT:/run/x` is socat's address syntax; here: tcp-echo -U PATH")),
             (
                 "-",
                 Some("`-` is socat's address syntax; here: stdin and stdout are always one end; name only the other"),

@@ -5,7 +5,9 @@
 //! | [`cli`] | the command line |
 //! | [`habits`] | options and words from nc, ncat and socat: what to use here, in one line |
 //! | [`error`] | why a run failed, and the one place that picks the exit status |
-//! | [`dial`] | connecting, from a chosen local end |
+//! | [`dial`] | connecting: to a Unix socket, or over TCP from a chosen local end |
+//! | [`listener`] | listening: TCP or a Unix socket |
+//! | [`link`] | one connection of any kind, both directions at once; reading it into a file |
 //! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
 //! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
@@ -24,21 +26,21 @@ pub mod dial;
 pub mod echo;
 pub mod error;
 pub mod habits;
+pub mod link;
+pub mod listener;
 pub mod probe;
 pub mod pump;
 pub mod session;
 
 use std::fs::File;
 use std::io::{IsTerminal, Write};
-use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::net::words::Dial;
-use shared::net::{ListenSpec, bind_tcp};
-
 use crate::cli::Cli;
 pub use crate::error::{Error, exit_code};
+use crate::link::{Link, Peer};
+use crate::listener::Listener;
 use crate::probe::Outcome;
 use crate::pump::Pump;
 use crate::session::{End, Options, Stats};
@@ -52,20 +54,17 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         return run_probe(cli);
     }
     if cli.listen {
-        let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
-        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
-        let local = listener.local_addr().map_err(Error::Socket)?;
-        if port == 0 || cli.verbose {
-            shared::io_text::stderr_line(&format!("tcp-echo: listening on {local}"));
+        let listener = Listener::bind(cli)?;
+        if listener.port_chosen(cli) || cli.verbose {
+            shared::io_text::stderr_line(&format!("tcp-echo: listening on {listener}"));
         }
         if cli.echo {
-            return echo::serve(listener, cli.max_clients as usize, cli.timeout, cli.verbose).map_err(Error::Echo);
+            return echo::serve(&listener, cli.max_clients as usize, cli.timeout, cli.verbose).map_err(Error::Echo);
         }
-        return listen(cli, listener);
+        return listen(cli, &listener);
     }
-    let dial = cli.words().dial().map_err(Error::Usage)?;
-    let addrs = dial.target.resolve(cli.family()).map_err(Error::Address)?;
-    connect(cli, &dial, &addrs)
+    let (link, peer) = dial::connect(cli)?;
+    connect(cli, link, &peer)
 }
 
 /// Standard output as a file of its own: unbuffered, binary-safe, and
@@ -87,39 +86,35 @@ fn pump(cli: &Cli) -> Option<Arc<Pump>> {
     (!cli.no_stdin).then(|| Pump::start(cli.crlf, !cli.no_shutdown, Instant::now()))
 }
 
-/// Connects to the first of `addrs` (the target of `dial`, resolved) that
-/// answers and runs a session.
-pub fn connect(cli: &Cli, dial: &Dial, addrs: &[SocketAddr]) -> Result<(), Error> {
-    let stream = dial::tcp(dial, addrs, cli.family(), cli.timeout)?;
-    let peer = stream.peer_addr().map_err(Error::Socket)?;
+/// Runs a session on a connection made (`peer` names the other end).
+pub fn connect(cli: &Cli, link: Link, peer: &Peer) -> Result<(), Error> {
     if cli.verbose {
         eprintln!("tcp-echo: connected to {peer}");
     }
     let out = stdout_file()?;
     let pump = pump(cli);
-    let (result, stats) = session::run(stream, peer, pump.as_ref(), 1, options(cli), &out);
+    let (result, stats) = session::run(link, peer, pump.as_ref(), 1, options(cli), &out);
     report(cli, &stats);
     result.map(|_| ())
 }
 
 /// Accepts one client (every client in turn with `-k`) and runs a session
 /// with each.
-pub fn listen(cli: &Cli, listener: TcpListener) -> Result<(), Error> {
+pub fn listen(cli: &Cli, listener: &Listener) -> Result<(), Error> {
     let out = stdout_file()?;
     let pump = pump(cli);
     let mut id = 0;
     loop {
-        let (stream, peer) = match listener.accept() {
+        let (link, peer) = match listener.accept() {
             Ok(pair) => pair,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(Error::Accept(e)),
         };
-        let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
         if cli.verbose {
             eprintln!("tcp-echo: connection from {peer}");
         }
         id += 1;
-        let (result, stats) = session::run(stream, peer, pump.as_ref(), id, options(cli), &out);
+        let (result, stats) = session::run(link, &peer, pump.as_ref(), id, options(cli), &out);
         if !cli.keep_open {
             report(cli, &stats);
             return result.map(|_| ());
@@ -165,6 +160,9 @@ fn human_rate(bytes_per_sec: f64) -> String {
 /// `-z`: probes every port given, printing `HOST:PORT open` for each that
 /// accepts, in the order given (with `--wait`, as each opens).
 fn run_probe(cli: &Cli) -> Result<(), Error> {
+    if let Some(path) = &cli.unix {
+        return probe_unix(cli, path);
+    }
     let groups = cli.words().probes().map_err(Error::Usage)?;
     let (targets, hosts) = probe::targets(&groups);
     let opts = probe::Options { family: cli.family(), attempt: cli.timeout.unwrap_or(PROBE_TIMEOUT), wait: cli.wait };
@@ -221,4 +219,51 @@ fn run_probe(cli: &Cli) -> Result<(), Error> {
         None if open == 0 => Err(Error::NoOpenPort(groups)),
         _ => Ok(()),
     }
+}
+
+/// `-z -U PATH`: whether a Unix socket accepts a connection; with
+/// `--wait`, tried again every 250 ms until it does or the time is up.
+#[cfg(unix)]
+fn probe_unix(cli: &Cli, path: &std::path::Path) -> Result<(), Error> {
+    if !cli.args.is_empty() {
+        return Err(Error::UnixWords(cli.args.join(" ")));
+    }
+    let addr = shared::net::unix::UnixAddr::parse(path).map_err(Error::Unix)?;
+    let deadline = cli.wait.map(|w| Instant::now() + w);
+    let mut announced = false;
+    loop {
+        let began = Instant::now();
+        let why = match addr.connect() {
+            Ok(_) => {
+                let _ = writeln!(std::io::stdout(), "{addr} open");
+                return Ok(());
+            }
+            Err(shared::net::unix::UnixError::Io { source, .. }) => shared::io_text::describe(&source),
+            Err(e) => return Err(Error::Unix(e)),
+        };
+        let next = began + probe::RETRY;
+        match (deadline, cli.wait) {
+            (Some(end), Some(after)) if next >= end => {
+                return Err(Error::StillClosed { closed: vec![(addr.to_string(), why)], after });
+            }
+            (Some(_), _) => {
+                if cli.verbose && !announced {
+                    announced = true;
+                    let every = probe::RETRY.as_millis();
+                    shared::io_text::stderr_line(&format!(
+                        "tcp-echo: {addr} not open yet: {why}; trying again every {every}ms"
+                    ));
+                }
+                // Pacing the tries of a socket nobody listens on yet.
+                std::thread::sleep(next.saturating_duration_since(Instant::now()));
+            }
+            _ => return Err(Error::UnixClosed { addr: addr.to_string(), why }),
+        }
+    }
+}
+
+/// `-z -U` where there are no Unix sockets here.
+#[cfg(not(unix))]
+fn probe_unix(_cli: &Cli, _path: &std::path::Path) -> Result<(), Error> {
+    Err(Error::UnixUnsupported)
 }

@@ -5,24 +5,21 @@
 //! stdin. The timers (`-w`, `-q`) are looked at whenever a read has waited
 //! a tick.
 //!
-//! The bytes go to stdout through `shared::sys::splice::SocketToFile`:
-//! splice on Linux (never copied through this process), read and write
+//! The bytes go to stdout through the link's [`Inbound`]: splice on Linux
+//! for a plain socket (never copied through this process), read and write
 //! elsewhere or where stdout takes no splice (a terminal).
 
 use std::fs::File;
 use std::io;
-use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use shared::sys::splice::{MoveError, SocketToFile};
+use shared::sys::splice::MoveError;
 
 use crate::error::Error;
+use crate::link::{Inbound, Link, Peer};
 use crate::pump::Pump;
-
-/// Most bytes one move takes from the socket (the mover's own limit).
-const MOVE_MAX: usize = 1 << 20;
 /// How often a waiting read wakes to check the timers.
 const TICK: Duration = Duration::from_millis(50);
 
@@ -64,8 +61,8 @@ pub struct Stats {
 /// Runs a session on `stream` with `peer`; `id` tells the pump's sessions
 /// apart. The counts come back however the session ended, for `-v`.
 pub fn run(
-    stream: TcpStream,
-    peer: SocketAddr,
+    stream: Link,
+    peer: &Peer,
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
@@ -105,8 +102,8 @@ fn read_timed_out(e: &io::Error) -> bool {
 /// Copies the socket to `out` until the peer's FIN, then waits for the pump
 /// to finish stdin (unless nobody needs it to); watches `-w` and `-q`.
 fn receive(
-    stream: &TcpStream,
-    peer: SocketAddr,
+    stream: &Link,
+    peer: &Peer,
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
@@ -117,16 +114,16 @@ fn receive(
     let mut last_read = nanos_since(epoch);
     let mut quit_at: Option<Instant> = None;
     let timed = opts.idle.is_some() || opts.quit_after.is_some();
-    let connection = |source: io::Error| Error::Connection { peer, source };
+    let connection = |source: io::Error| Error::Connection { peer: peer.clone(), source };
     // Splice where the system and stdout allow it (the bytes never pass
     // through here); the mover falls back to read and write by itself.
-    let mut mover = SocketToFile::new();
+    let mut inbound = Inbound::new();
     if timed {
         // Reads wake every tick so the timers can be looked at.
         let _ = stream.set_read_timeout(Some(TICK));
     }
     loop {
-        let read_error = match mover.move_some(stream, out, MOVE_MAX) {
+        let read_error = match inbound.move_to(stream, out) {
             Ok(0) => break,
             Ok(n) => {
                 last_read = nanos_since(epoch);
@@ -151,7 +148,7 @@ fn receive(
         if let Some(idle) = opts.idle
             && quiet_for(epoch, last_read, pump) >= idle
         {
-            return Err(Error::Idle { peer, after: idle });
+            return Err(Error::Idle { peer: peer.clone(), after: idle });
         }
         if let Some(q) = opts.quit_after
             && pump.is_none_or(|p| p.done())
@@ -175,7 +172,7 @@ fn receive(
                 if let Some(idle) = opts.idle
                     && quiet_for(epoch, last_read, pump) >= idle
                 {
-                    return Err(Error::Idle { peer, after: idle });
+                    return Err(Error::Idle { peer: peer.clone(), after: idle });
                 }
             }
         }

@@ -15,6 +15,7 @@ Examples, one per mode:
   udp-echo -l 9000                            receive: print what arrives; typed lines go to the latest sender
   udp-echo -l --echo 7007                     echo service: every sender gets its own datagrams back
   udp-echo -l --count 100 127.0.0.1:0         receive 100 datagrams, then exit
+  echo ping | udp-echo -U /tmp/echo.sock      a Unix datagram socket (-l -U PATH to receive on one)
   udp-echo -z 127.0.0.1 53 123                probe: open|filtered, or closed (ICMP port unreachable)
 
 Where an option means something else in nc or ncat:
@@ -76,6 +77,13 @@ pub struct Cli {
     /// to send from.
     #[arg(short = 's', long = "source", value_name = "ADDR")]
     pub source: Option<String>,
+
+    /// A Unix datagram socket instead of UDP: the path to send to or
+    /// receive on (@name: a Linux abstract name). The sender binds a path
+    /// of its own in the temporary folder for replies, and removes it at
+    /// the end. Not on Windows.
+    #[arg(short = 'U', long = "unixsock", value_name = "PATH", conflicts_with_all = ["port", "source", "numeric", "ipv4", "ipv6", "zero_io"])]
+    pub unix: Option<std::path::PathBuf>,
 
     /// Numeric addresses only: a host name is a usage error, nothing is
     /// looked up.

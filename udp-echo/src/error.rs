@@ -43,6 +43,13 @@ pub enum Error {
     },
     /// No socket could be bound on the address asked for (`-l`).
     Listen(BindOrAddrError),
+    /// A Unix socket could not be bound or connected to.
+    #[cfg(unix)]
+    Unix(shared::net::unix::UnixError),
+    /// `-U` on a system where udp-echo has no Unix sockets (Windows).
+    UnixUnsupported,
+    /// `-U` with address words too.
+    UnixWords(String),
     /// The sender's own socket could not be bound (on `-s`/`-p`'s
     /// address when given).
     BindSender {
@@ -113,6 +120,10 @@ impl fmt::Display for Error {
                 write!(f, "--chunk {chunk} is more than one datagram to {target} can hold ({max})")
             }
             Error::Listen(e) => e.fmt(f),
+            #[cfg(unix)]
+            Error::Unix(e) => e.fmt(f),
+            Error::UnixUnsupported => f.write_str("-U: Unix sockets are not supported on this system"),
+            Error::UnixWords(words) => write!(f, "with -U the socket's path is the address; `{words}` has no place"),
             Error::BindSender { local, source } => write!(f, "cannot send from {local}: {}", describe(source)),
             Error::NoSourceAddress { source_host, target } => {
                 write!(f, "`{source_host}` has no address of {target}'s family to send from")
@@ -142,6 +153,9 @@ impl std::error::Error for Error {
             Error::Usage(e) => Some(e),
             Error::Address(e) => Some(e),
             Error::Listen(e) => Some(e),
+            #[cfg(unix)]
+            Error::Unix(e) => Some(e),
+            Error::UnixUnsupported | Error::UnixWords(_) => None,
             Error::BindSender { source: e, .. }
             | Error::Setup(e)
             | Error::ReadingStdin(e)
@@ -165,7 +179,13 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::Usage(_) | Error::PortZero(_) | Error::ChunkTooLarge { .. } => EXIT_USAGE,
+        Error::Usage(_)
+        | Error::PortZero(_)
+        | Error::ChunkTooLarge { .. }
+        | Error::UnixUnsupported
+        | Error::UnixWords(_) => EXIT_USAGE,
+        #[cfg(unix)]
+        Error::Unix(shared::net::unix::UnixError::NoAbstract(_)) => EXIT_USAGE,
         _ => EXIT_NETWORK,
     }
 }

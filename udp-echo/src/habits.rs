@@ -16,7 +16,6 @@ use crate::cli::Cli;
 /// the line each gets.
 const FOREIGN: &[Foreign] = &[
     (&["-e", "--exec", "-c", "--sh-exec", "--lua-exec"], "running a program is not supported for UDP"),
-    (&["-U", "--unixsock"], "Unix sockets are not supported"),
     (
         &[
             "--ssl",
@@ -112,6 +111,11 @@ pub fn socat_word(word: &str) -> Option<String> {
         "UDP" | "UDP4" | "UDP6" | "UDP-CONNECT" | "UDP-SENDTO" | "UDP-DATAGRAM" => "udp-echo HOST PORT",
         "UDP-LISTEN" | "UDP-L" | "UDP4-LISTEN" | "UDP6-LISTEN" | "UDP-RECVFROM" | "UDP-RECV" => {
             "udp-echo -l PORT (--echo to answer with each datagram)"
+        }
+        "UNIX-SENDTO" | "UNIX-CLIENT" | "ABSTRACT-SENDTO" => "udp-echo -U PATH (@NAME for an abstract one)",
+        "UNIX-RECVFROM" | "UNIX-RECV" | "ABSTRACT-RECVFROM" => "udp-echo -l -U PATH (--echo to answer)",
+        "UNIX" | "UNIX-CONNECT" | "UNIX-LISTEN" | "UNIX-L" | "ABSTRACT-CONNECT" | "ABSTRACT-LISTEN" => {
+            "Unix stream sockets are tcp-echo's: tcp-echo -U PATH"
         }
         k if k.starts_with("TCP") => "tcp-echo HOST PORT, or tcp-echo -l PORT",
         "-" | "STDIO" | "STDIN" | "STDOUT" | "STDERR" => "stdin and stdout are always one end; name only the other",

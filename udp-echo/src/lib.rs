@@ -6,6 +6,8 @@
 //! | [`habits`] | options and words from nc, ncat and socat: what to use here, in one line |
 //! | [`error`] | why a run failed, and the one place that picks the exit status |
 //! | [`datagrams`] | stdin cut into datagrams: lines or chunks, never split or truncated |
+//! | [`socket`] | a datagram socket, UDP or Unix, and the peer a datagram came from |
+//! | [`endpoint`] | the socket the command line asks for: bound, connected |
 //! | [`send`] | the sender: stdin out, replies in, `--wait` |
 //! | [`receive`] | the receiver: learns each peer from its datagram; `--echo` |
 //! | [`probe`] | `-z`: one empty datagram per port; closed, open or open\|filtered |
@@ -19,17 +21,18 @@
 
 pub mod cli;
 pub mod datagrams;
+pub mod endpoint;
 pub mod error;
 pub mod habits;
 pub mod probe;
 pub mod receive;
 pub mod send;
+pub mod socket;
 
 use std::io::{self, Write};
 
-use shared::net::{ListenSpec, bind_udp};
-
 use crate::cli::Cli;
+use crate::endpoint::Endpoint;
 pub use crate::error::{Error, exit_code};
 
 /// Runs the mode the command line asks for.
@@ -38,36 +41,19 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         return run_probe(cli);
     }
     if cli.listen {
-        let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
-        let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
-        let local = socket.local_addr().map_err(Error::Setup)?;
-        if port == 0 || cli.verbose {
-            shared::io_text::stderr_line(&format!("udp-echo: listening on {local}"));
+        let (endpoint, port_chosen) = Endpoint::receiver(cli)?;
+        if port_chosen || cli.verbose {
+            shared::io_text::stderr_line(&format!("udp-echo: listening on {}", endpoint.shown));
         }
         let opts = receive::Options { echo: cli.echo, count: cli.count, verbose: cli.verbose };
-        return receive::run(socket, opts);
+        return receive::run(&endpoint.socket, opts);
     }
-    let dial = cli.words().dial().map_err(Error::Usage)?;
-    let target = &dial.target;
-    if target.port == 0 {
-        return Err(Error::PortZero(target.clone()));
-    }
-    let addrs = target.resolve(cli.family()).map_err(Error::Address)?;
-    let local = match &dial.from {
-        None => None,
-        Some(from) => match from.for_target(&addrs[0], cli.family()).map_err(Error::Address)? {
-            Some(local) => Some(local),
-            None => {
-                let source_host = from.host.clone().unwrap_or_default();
-                return Err(Error::NoSourceAddress { source_host, target: target.to_string() });
-            }
-        },
-    };
+    let endpoint = Endpoint::sender(cli)?;
     let cut = match cli.chunk {
         Some(n) => send::Cut::Chunks(n as usize),
         None => send::Cut::Lines,
     };
-    send::run(addrs[0], local, &target.to_string(), cut, cli.wait, cli.verbose)
+    send::run(&endpoint, cut, cli.wait, cli.verbose)
 }
 
 /// `-z`: probes every port given and prints `HOST:PORT open|filtered` (or

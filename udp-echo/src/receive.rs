@@ -12,11 +12,12 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::net::{SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
 
 use crate::datagrams::{self, Next};
 use crate::error::Error;
+use crate::socket::{Datagrams, Peer};
+use std::net::SocketAddr;
 
 /// Receive buffer asked of the kernel (it may grant less).
 const RECV_BUFFER: usize = 8 * 1024 * 1024;
@@ -34,9 +35,9 @@ pub struct Options {
 
 /// Receives on `socket` (already bound) until `count` datagrams arrived, or
 /// forever.
-pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
-    let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECV_BUFFER);
-    let latest: Arc<Mutex<Option<SocketAddr>>> = Arc::new(Mutex::new(None));
+pub fn run(socket: &Datagrams, opts: Options) -> Result<(), Error> {
+    socket.ask_receive_buffer(RECV_BUFFER);
+    let latest: Arc<Mutex<Option<Peer>>> = Arc::new(Mutex::new(None));
     if !opts.echo {
         let sender = socket.try_clone().map_err(Error::Setup)?;
         let peer = latest.clone();
@@ -44,8 +45,9 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
     }
     let stdout = shared::sys::stdio::stdout_file().map_err(Error::Setup)?;
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; socket.receive_buffer_len()];
     let mut received: u64 = 0;
+    let mut told_unnamed = false;
     socket.set_nonblocking(true).map_err(Error::Setup)?;
     let mut blocking = false;
     while opts.count.is_none_or(|c| received < c) {
@@ -70,12 +72,19 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
             blocking = false;
         }
         received += 1;
-        let from = SocketAddr::new(from.ip().to_canonical(), from.port());
         if opts.verbose {
             eprintln!("udp-echo: from {from}: {n} bytes");
         }
+        if from == Peer::Unnamed && !told_unnamed {
+            told_unnamed = true;
+            eprintln!(
+                "udp-echo: a datagram came from an unbound socket, which cannot be answered (socat: add bind=PATH)"
+            );
+        }
         if opts.echo {
-            if let Err(e) = socket.send_to(&buf[..n], from) {
+            if from != Peer::Unnamed
+                && let Err(e) = socket.send_to(&buf[..n], &from)
+            {
                 eprintln!("udp-echo: reply to {from}: {}", shared::io_text::describe(&e));
             }
             continue;
@@ -103,7 +112,7 @@ fn flush(out: &mut BufWriter<File>) -> Result<bool, Error> {
 }
 
 /// Sends each line typed on stdin to the latest peer.
-fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
+fn typed_lines(socket: &Datagrams, latest: &Mutex<Option<Peer>>) {
     let mut input = BufReader::new(io::stdin().lock());
     let mut buf = Vec::new();
     loop {
@@ -115,12 +124,13 @@ fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
                 eprintln!("udp-echo: a line of {n}+ bytes does not fit in one datagram; not sent");
             }
             Ok(Next::Datagram) => {
-                let peer = latest.lock().ok().and_then(|p| *p);
+                let peer = latest.lock().ok().and_then(|p| p.clone());
                 let Some(peer) = peer else {
                     eprintln!("udp-echo: no datagram has arrived yet, so there is no one to send to; line not sent");
                     continue;
                 };
-                let max = if peer.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
+                let max =
+                    if matches!(peer, Peer::Ip(SocketAddr::V4(_))) { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
                 if buf.len() > max {
                     eprintln!(
                         "udp-echo: a line of {} bytes does not fit in one datagram to {peer}; not sent",
@@ -128,7 +138,7 @@ fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
                     );
                     continue;
                 }
-                if let Err(e) = socket.send_to(&buf, peer) {
+                if let Err(e) = socket.send_to(&buf, &peer) {
                     eprintln!("udp-echo: send to {peer}: {}", shared::io_text::describe(&e));
                 }
             }

@@ -8,12 +8,13 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::datagrams::{self, Next};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
+use crate::socket::Datagrams;
 
 /// How often the receiving loop wakes to look at the clock.
 const TICK: Duration = Duration::from_millis(20);
@@ -37,35 +38,19 @@ enum Event {
 
 /// A failed send (or connect): "no one is listening" when the ICMP answer
 /// says so.
-fn send_error(shown: &str, source: io::Error) -> Error {
+pub fn send_error(shown: &str, source: io::Error) -> Error {
     let target = shown.to_string();
     if crate::port_unreachable(&source) { Error::NoListener { target, source } } else { Error::Send { target, source } }
 }
 
-/// Sends stdin to `dest` from `local` (any port of the wildcard when
-/// `None`) and prints replies; `shown` names it in messages.
-pub fn run(
-    dest: SocketAddr,
-    local: Option<SocketAddr>,
-    shown: &str,
-    cut: Cut,
-    wait: Duration,
-    verbose: bool,
-) -> Result<(), Error> {
-    let local = local.unwrap_or_else(|| {
-        if dest.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() }
-    });
-    let socket = UdpSocket::bind(local).map_err(|source| Error::BindSender { local, source })?;
-    socket.connect(dest).map_err(|e| send_error(shown, e))?;
-    let max = if dest.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
+/// Sends stdin through `endpoint` (bound and connected) and prints
+/// replies; `endpoint.shown` names the destination in messages.
+pub fn run(endpoint: &Endpoint, cut: Cut, wait: Duration, verbose: bool) -> Result<(), Error> {
+    let (socket, shown, max) = (&endpoint.socket, endpoint.shown.as_str(), endpoint.max);
     if let Cut::Chunks(n) = cut
         && n > max
     {
         return Err(Error::ChunkTooLarge { chunk: n, target: shown.to_string(), max });
-    }
-    if verbose {
-        let local = socket.local_addr().map_err(Error::Setup)?;
-        eprintln!("udp-echo: sending from {local} to {dest}");
     }
     let sender = socket.try_clone().map_err(Error::Setup)?;
     let (tx, rx) = mpsc::channel();
@@ -77,11 +62,11 @@ pub fn run(
         };
         let _ = tx.send(event);
     });
-    receive(&socket, shown, wait, verbose, &rx)
+    receive(socket, shown, wait, verbose, &rx)
 }
 
 /// Reads stdin and sends each datagram.
-fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Error> {
+fn pump(socket: &Datagrams, cut: Cut, max: usize, shown: &str) -> Result<(), Error> {
     let mut input = BufReader::with_capacity(128 * 1024, io::stdin().lock());
     let mut buf = Vec::with_capacity(max + 1);
     loop {
@@ -102,14 +87,14 @@ fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Err
 
 /// Prints replies until stdin is done and `wait` has passed quietly.
 fn receive(
-    socket: &UdpSocket,
+    socket: &Datagrams,
     shown: &str,
     wait: Duration,
     verbose: bool,
     events: &mpsc::Receiver<Event>,
 ) -> Result<(), Error> {
     let mut out: File = shared::sys::stdio::stdout_file().map_err(Error::Setup)?;
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; socket.receive_buffer_len()];
     let mut stdin_done: Option<Instant> = None;
     let mut last_reply = Instant::now();
     socket.set_read_timeout(Some(TICK)).map_err(Error::Setup)?;

@@ -1,0 +1,83 @@
+//! Where `-l` waits for connections: a TCP listener (dual-stack unless
+//! told otherwise) or, with `-U`, a Unix socket. Either hands out a
+//! [`Link`] and the [`Peer`] messages name.
+
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+
+use shared::net::{ListenSpec, bind_tcp};
+
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::link::{Link, Peer};
+
+/// A bound listener.
+#[derive(Debug)]
+pub enum Listener {
+    /// TCP.
+    Tcp(TcpListener),
+    /// A Unix socket; its file goes when the listener does.
+    #[cfg(unix)]
+    Unix(shared::net::unix::Bound<std::os::unix::net::UnixListener>),
+}
+
+impl Listener {
+    /// Binds what the command line names: `-U PATH`, or `[ADDR] PORT`.
+    pub fn bind(cli: &Cli) -> Result<Listener, Error> {
+        if let Some(path) = &cli.unix {
+            return bind_unix(cli, path);
+        }
+        let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
+        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
+        Ok(Listener::Tcp(listener))
+    }
+
+    /// True when the system chose the port: it must be printed.
+    pub fn port_chosen(&self, cli: &Cli) -> bool {
+        matches!(self, Listener::Tcp(_)) && cli.words().listen().is_ok_and(|l| l.port == 0)
+    }
+
+    /// Waits for the next connection.
+    pub fn accept(&self) -> io::Result<(Link, Peer)> {
+        match self {
+            Listener::Tcp(l) => {
+                let (stream, peer) = l.accept()?;
+                Ok((Link::from(stream), Peer::Ip(SocketAddr::new(peer.ip().to_canonical(), peer.port()))))
+            }
+            #[cfg(unix)]
+            Listener::Unix(bound) => {
+                let (stream, _) = bound.socket.accept()?;
+                Ok((Link::from(stream), Peer::Unix(bound.addr.to_string())))
+            }
+        }
+    }
+}
+
+/// Where it listens: `127.0.0.1:43125`, `/run/x.sock`, `@name`.
+impl fmt::Display for Listener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Listener::Tcp(l) => match l.local_addr() {
+                Ok(addr) => addr.fmt(f),
+                Err(_) => f.write_str("TCP"),
+            },
+            #[cfg(unix)]
+            Listener::Unix(bound) => bound.addr.fmt(f),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn bind_unix(cli: &Cli, path: &std::path::Path) -> Result<Listener, Error> {
+    if !cli.args.is_empty() {
+        return Err(Error::UnixWords(cli.args.join(" ")));
+    }
+    let addr = shared::net::unix::UnixAddr::parse(path).map_err(Error::Unix)?;
+    Ok(Listener::Unix(addr.listen().map_err(Error::Unix)?))
+}
+
+#[cfg(not(unix))]
+fn bind_unix(_cli: &Cli, _path: &std::path::Path) -> Result<Listener, Error> {
+    Err(Error::UnixUnsupported)
+}
