@@ -6,24 +6,27 @@
 //! words it.
 //!
 //! Each probe is a connected socket of its own (that is how the system
-//! hands back the ICMP answer: as an error on the next receive), watched
-//! by one mio loop; at most [`IN_FLIGHT`] at once. Systems limit how many
-//! ICMP errors they send a second (not on loopback); a port whose answer
-//! was held back shows as open|filtered.
+//! hands back the ICMP answer: as an error on the next receive, on Linux,
+//! the BSDs, macOS and Windows alike), waited on by short blocking
+//! receives. At most [`IN_FLIGHT`] probes wait at once, a thread each.
+//! Wine hands the answer only to a receive already waiting when it comes,
+//! so there every port shows open|filtered. Systems limit
+//! how many ICMP errors they send a second (not on loopback); a port
+//! whose answer was held back shows as open|filtered.
 
 use std::io;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
-use mio::net::UdpSocket;
-use mio::{Events, Interest, Poll, Token};
 use shared::net::addr::Family;
 use shared::net::words::ProbeGroup;
 
 use crate::error::Error;
 
 /// Probes waiting for an answer at once.
-pub const IN_FLIGHT: usize = 256;
+pub const IN_FLIGHT: usize = 64;
 
 /// What a probe of one port found, from the least to the most open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,13 +72,6 @@ pub fn targets(groups: &[ProbeGroup], family: Family) -> Result<Vec<Target>, Err
     Ok(targets)
 }
 
-/// A probe waiting for its answer.
-struct Waiting {
-    socket: UdpSocket,
-    target: usize,
-    until: Instant,
-}
-
 /// Probes every target, each address of it, waiting `wait` for each
 /// answer; calls `report` with each target's index and outcome (its most
 /// open address's) once every address has answered or timed out.
@@ -84,80 +80,65 @@ pub fn probe(
     wait: Duration,
     mut report: impl FnMut(usize, Outcome),
 ) -> Result<Vec<Outcome>, Error> {
-    let mut poll = Poll::new().map_err(Error::Setup)?;
-    let mut events = Events::with_capacity(IN_FLIGHT);
-    let jobs: Vec<(usize, SocketAddr)> =
-        targets.iter().enumerate().flat_map(|(t, target)| target.addrs.iter().map(move |&a| (t, a))).collect();
+    let jobs: Arc<Vec<(usize, SocketAddr)>> = Arc::new(
+        targets.iter().enumerate().flat_map(|(t, target)| target.addrs.iter().map(move |&a| (t, a))).collect(),
+    );
+    let next = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..IN_FLIGHT.min(jobs.len()) {
+        let (jobs, next, tx) = (jobs.clone(), next.clone(), tx.clone());
+        std::thread::spawn(move || {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(t, to)) = jobs.get(i) else { return };
+                if tx.send((t, probe_one(to, wait))).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    drop(tx);
     let mut left: Vec<usize> = targets.iter().map(|t| t.addrs.len()).collect();
     let mut best: Vec<Outcome> = vec![Outcome::Closed; targets.len()];
-    let mut slots: Vec<Option<Waiting>> = (0..IN_FLIGHT).map(|_| None).collect();
-    let mut next_job = 0;
-    let mut finish = |t: usize, outcome: Outcome, left: &mut Vec<usize>, best: &mut Vec<Outcome>| {
+    for (t, answer) in rx {
+        let outcome = answer.map_err(|source| Error::Send { target: targets[t].shown.clone(), source })?;
         best[t] = best[t].max(outcome);
         left[t] -= 1;
         if left[t] == 0 {
             report(t, best[t]);
         }
-    };
-    loop {
-        // Fill the free slots with the next probes.
-        for (slot, entry) in slots.iter_mut().enumerate() {
-            if entry.is_some() || next_job == jobs.len() {
-                continue;
-            }
-            let (t, to) = jobs[next_job];
-            next_job += 1;
-            match send_probe(to, &poll, slot) {
-                Ok(socket) => *entry = Some(Waiting { socket, target: t, until: Instant::now() + wait }),
-                // Refused at once (the system already knows no one listens).
-                Err(e) if crate::port_unreachable(&e) => finish(t, Outcome::Closed, &mut left, &mut best),
-                Err(e) => return Err(Error::Send { target: targets[t].shown.clone(), source: e }),
-            }
-        }
-        let Some(until) = slots.iter().flatten().map(|w| w.until).min() else { break };
-        let timeout = until.saturating_duration_since(Instant::now());
-        if let Err(e) = poll.poll(&mut events, Some(timeout))
-            && e.kind() != io::ErrorKind::Interrupted
-        {
-            return Err(Error::Setup(e));
-        }
-        for event in events.iter() {
-            let slot = event.token().0;
-            let Some(waiting) = slots.get_mut(slot).and_then(Option::take) else { continue };
-            let mut buf = [0u8; 1];
-            let outcome = match waiting.socket.recv(&mut buf) {
-                Ok(_) => Outcome::Open,
-                Err(e) if crate::port_unreachable(&e) => Outcome::Closed,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    slots[slot] = Some(waiting);
-                    continue;
-                }
-                Err(e) => return Err(Error::ReceiveFrom { target: targets[waiting.target].shown.clone(), source: e }),
-            };
-            finish(waiting.target, outcome, &mut left, &mut best);
-        }
-        let now = Instant::now();
-        for entry in slots.iter_mut() {
-            if entry.as_ref().is_some_and(|w| w.until <= now)
-                && let Some(w) = entry.take()
-            {
-                finish(w.target, Outcome::OpenFiltered, &mut left, &mut best);
-            }
-        }
     }
     Ok(best)
 }
 
-/// A socket connected to `to` that has sent it one empty datagram,
-/// registered for its answer under `slot`.
-fn send_probe(to: SocketAddr, poll: &Poll, slot: usize) -> io::Result<UdpSocket> {
+/// Sends one empty datagram to `to` from a socket of its own, and waits
+/// `wait` for what comes back.
+fn probe_one(to: SocketAddr, wait: Duration) -> io::Result<Outcome> {
     let any: SocketAddr =
         if to.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
-    let mut socket = UdpSocket::bind(any)?;
+    let socket = UdpSocket::bind(any)?;
     socket.connect(to)?;
-    socket.send(&[])?;
-    poll.registry().register(&mut socket, Token(slot), Interest::READABLE)?;
-    Ok(socket)
+    match socket.send(&[]) {
+        Ok(_) => {}
+        // Refused at once: the system already knows no one listens.
+        Err(e) if crate::port_unreachable(&e) => return Ok(Outcome::Closed),
+        Err(e) => return Err(e),
+    }
+    socket.set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
+    let mut buf = [0u8; 1];
+    let answer = loop {
+        match socket.recv(&mut buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => break other,
+        }
+    };
+    match answer {
+        Ok(_) => Ok(Outcome::Open),
+        Err(e) if crate::port_unreachable(&e) => Ok(Outcome::Closed),
+        // The wait passed in silence (WouldBlock on Unix, TimedOut on Windows).
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(Outcome::OpenFiltered),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +167,10 @@ mod tests {
         let targets = targets(&[group], Family::Any).unwrap();
         let mut seen = Vec::new();
         let outcomes = probe(&targets, Duration::from_millis(500), |i, o| seen.push((i, o))).unwrap();
+        if harness::under_wine() {
+            eprintln!("skipped: Wine hands an ICMP port unreachable only to a receive already waiting");
+            return;
+        }
         assert_eq!(outcomes, [Outcome::Open, Outcome::OpenFiltered, Outcome::Closed]);
         seen.sort();
         assert_eq!(seen, [(0, Outcome::Open), (1, Outcome::OpenFiltered), (2, Outcome::Closed)]);

@@ -19,8 +19,21 @@ fn probe(args: &[&str]) -> harness::Finished {
     harness::run(cmd, None, LIMIT)
 }
 
+/// Wine hands an ICMP port unreachable only to a receive already waiting
+/// when it comes, never to the next one: under Wine no port is seen closed.
+fn wine_sees_no_closed_port() -> bool {
+    let wine = harness::under_wine();
+    if wine {
+        eprintln!("skipped: Wine hands an ICMP port unreachable only to a receive already waiting");
+    }
+    wine
+}
+
 #[test]
 fn open_filtered_closed_and_open() {
+    if wine_sees_no_closed_port() {
+        return;
+    }
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_udp-echo"));
     cmd.args(["-l", "--echo", "127.0.0.1:0"]).stdin(Stdio::null());
     let echo = harness::start(cmd, Capture::Stderr);
@@ -51,6 +64,9 @@ fn open_filtered_closed_and_open() {
 
 #[test]
 fn every_port_closed_is_exit_1() {
+    if wine_sees_no_closed_port() {
+        return;
+    }
     let a = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let started = Instant::now();
     let out = probe(&["127.0.0.1", &a.to_string()]);
