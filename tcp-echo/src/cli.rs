@@ -16,6 +16,7 @@ Examples, one per mode:
   tcp-echo -l -k 9000 < motd.txt                 listen for one client after another
   tcp-echo -l --echo 7007                        an echo service (RFC 862) for many clients
   tcp-echo -U /run/docker.sock                   a Unix socket (-l -U PATH to listen on one)
+  tcp-echo -l -k 9000 -e 'sort -r'               run a program per connection, its stdin and stdout the socket
   tcp-echo -z example.org 20-25                  probe: which ports are open
   tcp-echo -z --wait 30s db 5432 cache 6379      wait until both ports answer (exit 1 after 30 s)
 
@@ -34,9 +35,10 @@ Where an option means something else in nc or ncat:
   -N  accepted and ignored: the half-close is the default (ncat's too)
 
 Exit status: 0 success (both directions finished; -z: a port open, with
---wait every port), 1
-network trouble (refused, unreachable, resolve failure, timeout, reset; one
-line on stderr names the address and the cause), 2 bad usage.";
+--wait every port); with -e/-c on one connection, the program's; 1
+network trouble (refused, unreachable, resolve failure, timeout, reset; a
+program that cannot be started; one line on stderr names the address and
+the cause), 2 bad usage.";
 
 /// A netcat-style TCP client and server: pipes stdin and stdout through a
 /// socket, with half-close done right.
@@ -61,9 +63,21 @@ pub struct Cli {
     #[arg(long, requires = "listen")]
     pub echo: bool,
 
-    /// With --echo: most clients at once; more are closed at once.
-    #[arg(long, default_value_t = 64, value_name = "N", requires = "echo", value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_clients: u32,
+    /// With --echo, or -l -k with -e/-c: most clients at once (default
+    /// 64); more are closed at once.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_clients: Option<u32>,
+
+    /// Run PROGRAM on the connection: it becomes the program's stdin and
+    /// stdout (stderr stays here). The value is split on whitespace into
+    /// the program and its arguments, no shell. With -l -k, a program per
+    /// connection, at once. The exit status is the program's.
+    #[arg(short = 'e', long = "exec", value_name = "PROGRAM", conflicts_with_all = ["echo", "zero_io", "no_stdin", "crlf", "quit_after", "no_shutdown"])]
+    pub exec: Option<String>,
+
+    /// As -e, a shell command run with /bin/sh -c (cmd.exe /C on Windows).
+    #[arg(short = 'c', long = "sh-exec", value_name = "COMMAND", conflicts_with_all = ["exec", "echo", "zero_io", "no_stdin", "crlf", "quit_after", "no_shutdown"])]
+    pub shell: Option<String>,
 
     /// Probe: report which ports accept a connection, send nothing (HOST
     /// PORT[-PORT]..., several hosts in a row).
@@ -172,6 +186,10 @@ mod tests {
             (&["-k", "host:80"], false),
             (&["--echo", "host:80"], false),
             (&["-l", "--echo", "--max-clients", "0", "9000"], false),
+            (&["-l", "-k", "-e", "cat -n", "9000"], true),
+            (&["-c", "sort", "host", "80"], true),
+            (&["-e", "cat", "-c", "cat", "host", "80"], false),
+            (&["-l", "--echo", "-e", "cat", "9000"], false),
             (&["-z", "host", "20-25"], true),
             (&["-z", "--wait", "5", "db", "5432", "web:80"], true),
             (&["-z", "--wait", "0", "db", "5432"], false),

@@ -82,6 +82,13 @@ pub enum Error {
     },
     /// `-z`: no port given accepted a connection.
     NoOpenPort(Vec<ProbeGroup>),
+    /// `-e`/`-c`: the program could not be started (or waited for).
+    Spawn {
+        /// The program as typed, in backquotes.
+        program: String,
+        /// What the system said.
+        source: io::Error,
+    },
     /// `-z -U`: nothing accepts on the Unix socket.
     UnixClosed {
         /// The socket's path or `@name`.
@@ -131,6 +138,7 @@ impl fmt::Display for Error {
                 f.write_str(&list.join("; "))
             }
             Error::UnixClosed { addr, why } => write!(f, "{addr} closed: {why}"),
+            Error::Spawn { program, source } => write!(f, "cannot start {program}: {}", describe(source)),
             Error::StillClosed { closed, after } => {
                 let after = humantime::format_duration(*after);
                 let lines: Vec<String> =
@@ -157,6 +165,7 @@ impl std::error::Error for Error {
             | Error::WritingStdout(e)
             | Error::Accept(e)
             | Error::ConnectFrom { source: e, .. }
+            | Error::Spawn { source: e, .. }
             | Error::Connection { source: e, .. } => Some(e),
             Error::Idle { .. } | Error::NoOpenPort(_) | Error::StillClosed { .. } | Error::UnixClosed { .. } => None,
         }

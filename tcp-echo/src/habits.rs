@@ -18,8 +18,6 @@ use crate::cli::Cli;
 const FOREIGN: &[Foreign] = &[
     (&["-u", "--udp"], "use udp-echo for UDP"),
     (&["-b"], "broadcast is UDP's, and udp-echo has none"),
-    (&["-e", "--exec"], "running a program on a connection is not supported"),
-    (&["-c", "--sh-exec"], "running a shell command on a connection is not supported"),
     (&["--lua-exec"], "Lua scripts are not supported"),
     (
         &[
@@ -79,6 +77,10 @@ where
     if let Some(hint) = cli.args.iter().find_map(|w| socat_word(w)) {
         return Err(Refusal::Usage(hint));
     }
+    let runs_program = cli.exec.is_some() || cli.shell.is_some();
+    if cli.max_clients.is_some() && !(cli.echo || (cli.listen && cli.keep_open && runs_program)) {
+        return Err(Refusal::Usage("--max-clients goes with -l --echo, or with -l -k and -e or -c".into()));
+    }
     if cli.wait.is_some() && !cli.zero_io {
         return Err(Refusal::Usage(
             "--wait goes with -z, to wait for ports to open (ncat's --wait, a connect timeout, is -w here)".into(),
@@ -120,6 +122,8 @@ pub fn socat_word(word: &str) -> Option<String> {
         }
         k if k.starts_with("UDP") => "udp-echo HOST PORT, or udp-echo -l PORT",
         "-" | "STDIO" | "STDIN" | "STDOUT" | "STDERR" => "stdin and stdout are always one end; name only the other",
+        "EXEC" => "-e 'PROGRAM ARGS' (no shell)",
+        "SYSTEM" => "-c 'SHELL COMMAND'",
         _ => "see the table \"coming from nc, ncat or socat\" in the README",
     };
     Some(format!("`{word}` is socat's address syntax; here: {here}"))

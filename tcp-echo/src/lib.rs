@@ -11,6 +11,7 @@
 //! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
 //! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
+//! | [`exec`] | `-e`/`-c`: a program's stdin and stdout become the connection |
 //! | [`probe`] | `-z` port probes, and `--wait` for ports to open |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod dial;
 pub mod echo;
 pub mod error;
+pub mod exec;
 pub mod habits;
 pub mod link;
 pub mod listener;
@@ -48,23 +50,86 @@ use crate::session::{End, Options, Stats};
 /// How long a `-z` probe waits per address without `-w`.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Runs the mode the command line asks for.
-pub fn run(cli: &Cli) -> Result<(), Error> {
+/// Most clients a service (`--echo`, `-l -k -e`) serves at once without
+/// `--max-clients`.
+const MAX_CLIENTS: u32 = 64;
+
+/// Runs the mode the command line asks for; the exit status on success
+/// (the program's with `-e`/`-c`, else 0).
+pub fn run(cli: &Cli) -> Result<u8, Error> {
     if cli.zero_io {
-        return run_probe(cli);
+        return run_probe(cli).map(|()| 0);
     }
+    let program = exec::Program::from_cli(cli);
+    if let Some(p) = &program {
+        p.check()?;
+    }
+    let max_clients = cli.max_clients.unwrap_or(MAX_CLIENTS) as usize;
     if cli.listen {
         let listener = Listener::bind(cli)?;
         if listener.port_chosen(cli) || cli.verbose {
             shared::io_text::stderr_line(&format!("tcp-echo: listening on {listener}"));
         }
         if cli.echo {
-            return echo::serve(&listener, cli.max_clients as usize, cli.timeout, cli.verbose).map_err(Error::Echo);
+            return echo::serve(&listener, max_clients, cli.timeout, cli.verbose).map_err(Error::Echo).map(|()| 0);
         }
-        return listen(cli, &listener);
+        return match program {
+            Some(program) if cli.keep_open => exec_each(cli, &listener, program, max_clients).map(|()| 0),
+            Some(program) => {
+                let (link, peer) = accept(&listener)?;
+                if cli.verbose {
+                    eprintln!("tcp-echo: connection from {peer}");
+                }
+                exec_one(cli, link, &peer, &program)
+            }
+            None => listen(cli, &listener).map(|()| 0),
+        };
     }
     let (link, peer) = dial::connect(cli)?;
-    connect(cli, link, &peer)
+    match program {
+        Some(program) => {
+            if cli.verbose {
+                eprintln!("tcp-echo: connected to {peer}");
+            }
+            exec_one(cli, link, &peer, &program)
+        }
+        None => connect(cli, link, &peer).map(|()| 0),
+    }
+}
+
+/// The next connection, past interruptions.
+fn accept(listener: &Listener) -> Result<(Link, Peer), Error> {
+    loop {
+        match listener.accept() {
+            Ok(pair) => return Ok(pair),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Accept(e)),
+        }
+    }
+}
+
+/// `-e`/`-c` on one connection: the program's status is the run's; what
+/// went wrong with the connection meanwhile is said in a line.
+fn exec_one(cli: &Cli, link: Link, peer: &Peer, program: &exec::Program) -> Result<u8, Error> {
+    let ran = exec::run(link, peer, program, cli.timeout, cli.verbose)?;
+    if let Some(trouble) = ran.trouble {
+        shared::io_text::stderr_line(&format!("tcp-echo: {trouble}"));
+    }
+    Ok(ran.status)
+}
+
+/// `-l -k -e`/`-c`: a program for every connection, at once, until
+/// interrupted.
+fn exec_each(cli: &Cli, listener: &Listener, program: exec::Program, max_clients: usize) -> Result<(), Error> {
+    let (idle, verbose) = (cli.timeout, cli.verbose);
+    listener
+        .serve_each(max_clients, verbose, move |link, peer| match exec::run(link, peer, &program, idle, verbose) {
+            Ok(exec::Ran { trouble: Some(trouble), .. }) | Err(trouble) => {
+                shared::io_text::stderr_line(&format!("tcp-echo: {trouble}"));
+            }
+            Ok(_) => {}
+        })
+        .map_err(Error::Accept)
 }
 
 /// Standard output as a file of its own: unbuffered, binary-safe, and
@@ -105,11 +170,7 @@ pub fn listen(cli: &Cli, listener: &Listener) -> Result<(), Error> {
     let pump = pump(cli);
     let mut id = 0;
     loop {
-        let (link, peer) = match listener.accept() {
-            Ok(pair) => pair,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::Accept(e)),
-        };
+        let (link, peer) = accept(listener)?;
         if cli.verbose {
             eprintln!("tcp-echo: connection from {peer}");
         }

@@ -1,10 +1,14 @@
 //! Where `-l` waits for connections: a TCP listener (dual-stack unless
 //! told otherwise) or, with `-U`, a Unix socket. Either hands out a
-//! [`Link`] and the [`Peer`] messages name.
+//! [`Link`] and the [`Peer`] messages name, one at a time or, for the
+//! services (`--echo`, `-k -e`), a thread per client up to a limit.
 
 use std::fmt;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use shared::net::{ListenSpec, bind_tcp};
 
@@ -36,6 +40,45 @@ impl Listener {
     /// True when the system chose the port: it must be printed.
     pub fn port_chosen(&self, cli: &Cli) -> bool {
         matches!(self, Listener::Tcp(_)) && cli.words().listen().is_ok_and(|l| l.port == 0)
+    }
+
+    /// Serves every client in a thread of its own with `serve`, at most
+    /// `max_clients` at once: past that a new client is closed at once and
+    /// a line says so. Runs until interrupted, or until accepting fails.
+    pub fn serve_each<F>(&self, max_clients: usize, verbose: bool, serve: F) -> io::Result<()>
+    where
+        F: Fn(Link, &Peer) + Send + Sync + 'static,
+    {
+        let serve = Arc::new(serve);
+        let active = Arc::new(AtomicUsize::new(0));
+        loop {
+            let (link, peer) = match self.accept() {
+                Ok(pair) => pair,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted || e.kind() == io::ErrorKind::ConnectionAborted => {
+                    continue;
+                }
+                Err(e) if shared::sys::socket::out_of_descriptors(&e) => {
+                    // Out of descriptors: wait for clients to leave.
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if active.load(Ordering::SeqCst) >= max_clients {
+                eprintln!("tcp-echo: refusing {peer}: {max_clients} clients already connected");
+                drop(link);
+                continue;
+            }
+            active.fetch_add(1, Ordering::SeqCst);
+            if verbose {
+                eprintln!("tcp-echo: connection from {peer}");
+            }
+            let (count, serve) = (active.clone(), serve.clone());
+            std::thread::spawn(move || {
+                serve(link, &peer);
+                count.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
     }
 
     /// Waits for the next connection.

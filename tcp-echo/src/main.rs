@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         }
     };
     match tcp_echo::run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("tcp-echo: {e}");
             ExitCode::from(tcp_echo::exit_code(&e))

@@ -230,3 +230,104 @@ fn socat_and_ncat_clients_to_our_echo_service() {
         assert!(out.stdout == payload, "{program} got its bytes back");
     }
 }
+
+/// `tcp-echo -l -e cat` against socat's and ncat's clients, and our `-e`
+/// client against socat's listener; and the other way round, our plain
+/// client against socat's and ncat's own exec: 16 MiB through `cat` and
+/// back, unchanged, every process ending by itself.
+#[cfg(unix)]
+mod exec {
+    use super::*;
+
+    fn payload() -> Vec<u8> {
+        harness::pseudo_random(61, SIZE)
+    }
+
+    #[test]
+    fn socat_and_ncat_clients_to_our_exec_listener() {
+        for (program, args) in [("socat", vec!["-t", "30", "STDIO"]), ("ncat", vec![])] {
+            if !peer(program) {
+                continue;
+            }
+            let mut cmd = tcp_echo();
+            cmd.args(["-l", "-e", "cat", "127.0.0.1:0"]);
+            let mut ours = harness::start(cmd, Capture::Stderr);
+            let addr = ours.addr_on_stderr("listening on ");
+            let mut theirs = Command::new(program);
+            theirs.args(&args);
+            if program == "socat" {
+                theirs.arg(format!("TCP:{addr}"));
+            } else {
+                theirs.args(["127.0.0.1", &addr.port().to_string()]);
+            }
+            let data = payload();
+            let out = harness::run(theirs, Some(&data), EXIT);
+            assert_eq!(out.code, Some(0), "{program}: {}", out.stderr);
+            assert!(out.stdout == data, "{program} got its 16 MiB back through our cat");
+            assert_eq!(ours.wait_exit(EXIT).code(), Some(0), "cat's status");
+        }
+    }
+
+    #[test]
+    fn our_exec_client_to_socat_listener() {
+        if !peer("socat") {
+            return;
+        }
+        let dir = TempDir::new("exec-socat-listen");
+        std::fs::write(dir.join("in"), payload()).unwrap();
+        let mut cmd = Command::new("socat");
+        cmd.args(["-d", "-d", "-t", "30", "TCP-LISTEN:0,bind=127.0.0.1", "STDIO"])
+            .stdin(Stdio::from(File::open(dir.join("in")).unwrap()))
+            .stdout(Stdio::from(File::create(dir.join("out")).unwrap()));
+        let mut socat = harness::start(cmd, Capture::StderrOnly);
+        let addr = socat.addr_on_stderr("listening on AF=2 ");
+        let mut ours = tcp_echo().args(["-e", "cat", &addr.to_string()]).spawn().unwrap();
+        assert_eq!(harness::wait_timeout(&mut ours, EXIT).code(), Some(0));
+        assert!(socat.wait_exit(EXIT).success());
+        assert!(std::fs::read(dir.join("out")).unwrap() == payload(), "socat got its 16 MiB back through our cat");
+    }
+
+    #[test]
+    fn our_client_to_socat_exec() {
+        if !peer("socat") {
+            return;
+        }
+        let mut cmd = Command::new("socat");
+        cmd.args(["-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1", "EXEC:cat"]);
+        let mut socat = harness::start(cmd, Capture::StderrOnly);
+        let addr = socat.addr_on_stderr("listening on AF=2 ");
+        let mut cmd = tcp_echo();
+        cmd.arg(addr.to_string());
+        let data = payload();
+        let out = harness::run(cmd, Some(&data), EXIT);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stdout == data, "socat's cat sent our 16 MiB back");
+        assert!(socat.wait_exit(EXIT).success(), "socat exited by itself");
+    }
+
+    /// ncat's `-e` ends the program when its peer half-closes, before the
+    /// program's output is through (and resets bulk transfers): here our
+    /// side stays open (`--no-shutdown`) and gives up a second after stdin
+    /// ends (`-q 1`), with a kilobyte.
+    #[test]
+    fn our_client_to_ncat_exec() {
+        if !peer("ncat") {
+            return;
+        }
+        let (_ncat, port) = peers::start_on_probed_port(
+            |port| {
+                let mut c = Command::new("ncat");
+                c.args(["-lv", "-e", "/bin/cat", "127.0.0.1", &port.to_string()]);
+                c
+            },
+            "Listening on",
+            false,
+        );
+        let mut cmd = tcp_echo();
+        cmd.args(["--no-shutdown", "-q", "1", &format!("127.0.0.1:{port}")]);
+        let data = harness::pseudo_random(62, 1024);
+        let out = harness::run(cmd, Some(&data), EXIT);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stdout == data, "ncat's cat sent our kilobyte back");
+    }
+}
