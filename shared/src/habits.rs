@@ -98,11 +98,20 @@ pub fn unknown_option(tool: &str, flag: &str, suggested: Option<&str>, table: &[
     }
 }
 
-/// The first line of a parser's message, without its `error: ` prefix: a
-/// usage error is one line.
+/// A parser's message as one line, without its `error: ` prefix: its
+/// first line, and when that ends in a colon, the indented lines it
+/// introduces (the arguments missing), joined.
 pub fn first_line(rendered: &str) -> String {
-    let line = rendered.lines().next().unwrap_or_default();
-    line.strip_prefix("error: ").unwrap_or(line).to_string()
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    if first.ends_with(':') {
+        let listed: Vec<&str> = lines.take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+        if !listed.is_empty() {
+            return format!("{first} {}", listed.join(", "));
+        }
+    }
+    first.to_string()
 }
 
 /// The socat keyword a word starts with (upper-case), when it is in
@@ -151,5 +160,8 @@ mod tests {
     fn first_line_drops_the_prefix_and_the_rest() {
         assert_eq!(first_line("error: bad value\n\nUsage: x\n"), "bad value");
         assert_eq!(first_line(""), "");
+        let missing =
+            "error: the following required arguments were not provided:\n  --proxy <HOST>\n  -z\n\nUsage: t\n";
+        assert_eq!(first_line(missing), "the following required arguments were not provided: --proxy <HOST>, -z");
     }
 }
