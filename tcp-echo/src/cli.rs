@@ -17,6 +17,7 @@ Examples, one per mode:
   tcp-echo -l --echo 7007                        an echo service (RFC 862) for many clients
   tcp-echo -U /run/docker.sock                   a Unix socket (-l -U PATH to listen on one)
   tcp-echo -l -k 9000 -e 'sort -r'               run a program per connection, its stdin and stdout the socket
+  tcp-echo -x proxy:1080 -X 5 host 22            through a SOCKS5 proxy (ssh -o ProxyCommand='tcp-echo -x proxy:1080 %h %p')
   tcp-echo -z example.org 20-25                  probe: which ports are open
   tcp-echo -z --wait 30s db 5432 cache 6379      wait until both ports answer (exit 1 after 30 s)
 
@@ -104,6 +105,22 @@ pub struct Cli {
     #[arg(short = 'U', long = "unixsock", value_name = "PATH", conflicts_with_all = ["port", "source", "numeric", "ipv4", "ipv6"])]
     pub unix: Option<std::path::PathBuf>,
 
+    /// Connect through the proxy at HOST[:PORT] (SOCKS5 unless -X says
+    /// otherwise, as in nc; ncat's --proxy is HTTP unless told: add -X
+    /// connect). The proxy resolves the target's name.
+    #[arg(short = 'x', long = "proxy", value_name = "HOST[:PORT]", conflicts_with_all = ["listen", "zero_io", "unix"])]
+    pub proxy: Option<String>,
+
+    /// The proxy's protocol: 5 (SOCKS5, the default; port 1080), 4 (SOCKS4a;
+    /// 1080) or connect (HTTP CONNECT; 3128). socks5, socks4 and http too.
+    #[arg(short = 'X', long = "proxy-type", value_name = "5|4|connect", requires = "proxy", value_parser = proxy_kind)]
+    pub proxy_type: Option<ProxyKind>,
+
+    /// USER:PASS for the proxy (SOCKS5 user and password, HTTP Basic; SOCKS4a
+    /// sends the user only).
+    #[arg(long = "proxy-auth", value_name = "USER:PASS", requires = "proxy")]
+    pub proxy_auth: Option<String>,
+
     /// Numeric addresses only: a host name is a usage error, nothing is
     /// looked up.
     #[arg(short = 'n', long = "nodns")]
@@ -157,6 +174,37 @@ pub struct Cli {
     pub verbose: bool,
 }
 
+/// A proxy's protocol, as `-X` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyKind {
+    /// SOCKS5; the proxy resolves names.
+    Socks5,
+    /// SOCKS4a (plain SOCKS4 for an IPv4 address).
+    Socks4a,
+    /// HTTP CONNECT.
+    Connect,
+}
+
+impl ProxyKind {
+    /// The port a proxy of this kind listens on when none is given.
+    pub fn default_port(self) -> u16 {
+        match self {
+            ProxyKind::Socks5 | ProxyKind::Socks4a => 1080,
+            ProxyKind::Connect => 3128,
+        }
+    }
+}
+
+/// `-X`'s value: nc's `5`, `4`, `connect`, or ncat's `socks5`, `socks4`, `http`.
+fn proxy_kind(s: &str) -> Result<ProxyKind, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "5" | "socks5" | "socks5h" => Ok(ProxyKind::Socks5),
+        "4" | "4a" | "socks4" | "socks4a" => Ok(ProxyKind::Socks4a),
+        "connect" | "http" => Ok(ProxyKind::Connect),
+        _ => Err("expected 5, 4 or connect".to_string()),
+    }
+}
+
 impl Cli {
     /// The address family asked for.
     pub fn family(&self) -> Family {
@@ -206,6 +254,11 @@ mod tests {
             (&["-U", "/tmp/s"], true),
             (&["-lU", "/tmp/s"], true),
             (&["-U", "/tmp/s", "-p", "80"], false),
+            (&["-x", "p:1080", "-X", "5", "h", "22"], true),
+            (&["-x", "p", "-X", "connect", "--proxy-auth", "u:p", "h", "22"], true),
+            (&["-x", "p", "-X", "6", "h", "22"], false),
+            (&["-X", "5", "h", "22"], false),
+            (&["-l", "-x", "p", "9000"], false),
             (&["-N", "-C", "-d", "host:80"], true),
         ];
         for (args, want) in cases {

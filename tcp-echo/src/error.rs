@@ -82,6 +82,20 @@ pub enum Error {
     },
     /// `-z`: no port given accepted a connection.
     NoOpenPort(Vec<ProbeGroup>),
+    /// `-x`: the proxy would not make the tunnel (or talking to it failed).
+    Proxy {
+        /// The proxy: `socks5h proxy 127.0.0.1:1080`.
+        proxy: String,
+        /// The target asked for.
+        target: String,
+        /// What went wrong.
+        source: shared::net::proxy::ProxyError,
+    },
+    /// `-x` without `--proxy-auth` to a proxy that wants credentials.
+    ProxyWantsAuth {
+        /// The proxy.
+        proxy: String,
+    },
     /// `-e`/`-c`: the program could not be started (or waited for).
     Spawn {
         /// The program as typed, in backquotes.
@@ -139,6 +153,10 @@ impl fmt::Display for Error {
             }
             Error::UnixClosed { addr, why } => write!(f, "{addr} closed: {why}"),
             Error::Spawn { program, source } => write!(f, "cannot start {program}: {}", describe(source)),
+            Error::Proxy { proxy, target, source } => write!(f, "{proxy}, asked for {target}: {source}"),
+            Error::ProxyWantsAuth { proxy } => {
+                write!(f, "{proxy} wants a user and password: give --proxy-auth USER:PASS")
+            }
             Error::StillClosed { closed, after } => {
                 let after = humantime::format_duration(*after);
                 let lines: Vec<String> =
@@ -157,6 +175,7 @@ impl std::error::Error for Error {
             Error::Listen(e) => Some(e),
             #[cfg(unix)]
             Error::Unix(e) => Some(e),
+            Error::Proxy { source, .. } => Some(source),
             Error::UnixUnsupported | Error::UnixWords(_) => None,
             Error::Connect(e) => Some(e),
             Error::Socket(e)
@@ -167,7 +186,11 @@ impl std::error::Error for Error {
             | Error::ConnectFrom { source: e, .. }
             | Error::Spawn { source: e, .. }
             | Error::Connection { source: e, .. } => Some(e),
-            Error::Idle { .. } | Error::NoOpenPort(_) | Error::StillClosed { .. } | Error::UnixClosed { .. } => None,
+            Error::Idle { .. }
+            | Error::NoOpenPort(_)
+            | Error::StillClosed { .. }
+            | Error::UnixClosed { .. }
+            | Error::ProxyWantsAuth { .. } => None,
         }
     }
 }
@@ -280,7 +303,7 @@ mod tests {
     #[test]
     fn the_error_underneath_is_kept() {
         use std::error::Error as _;
-        let peer = Peer::Unix("/run/x.sock".into());
+        let peer = Peer::Named("/run/x.sock".into());
         let e = Error::Connection { peer: peer.clone(), source: os(io::ErrorKind::ConnectionReset) };
         let inner = e.source().and_then(|s| s.downcast_ref::<io::Error>()).map(io::Error::kind);
         assert_eq!(inner, Some(io::ErrorKind::ConnectionReset));

@@ -32,14 +32,15 @@ const FOREIGN: &[Foreign] = &[
         ],
         "TLS is not supported",
     ),
-    (
-        &["-x", "-X", "-P", "--proxy", "--proxy-type", "--proxy-auth", "--proxy-dns"],
-        "proxies are not supported (ncat's -x, a hex dump, is not supported either)",
-    ),
+    (&["-P"], "use --proxy-auth USER:PASS"),
+    (&["--proxy-dns"], "the proxy always resolves the target's name here (SOCKS5, SOCKS4a, HTTP CONNECT)"),
     (&["--allow", "--deny", "--allowfile", "--denyfile"], "access lists are not supported"),
     (&["-m", "--max-conns"], "use --max-clients N with --echo (nc's -m, a minimum TTL, is not supported)"),
     (&["-t", "--telnet"], "Telnet negotiation is not supported"),
-    (&["-o", "--output", "--hex-dump", "--append-output"], "redirect stdout instead: tcp-echo HOST PORT > FILE"),
+    (
+        &["-o", "--output", "--hex-dump", "--append-output"],
+        "redirect stdout instead: tcp-echo HOST PORT > FILE (-x here is nc's proxy, not ncat's hex dump)",
+    ),
     (&["--send-only"], "not supported: to discard what arrives, redirect stdout to /dev/null"),
     (&["--delay"], "a delay between reads is not supported (-d here never reads stdin, as in nc)"),
     (&["--broker", "--chat"], "ncat's broker and chat modes are not supported"),
@@ -124,6 +125,9 @@ pub fn socat_word(word: &str) -> Option<String> {
         "-" | "STDIO" | "STDIN" | "STDOUT" | "STDERR" => "stdin and stdout are always one end; name only the other",
         "EXEC" => "-e 'PROGRAM ARGS' (no shell)",
         "SYSTEM" => "-c 'SHELL COMMAND'",
+        "SOCKS4" | "SOCKS4A" => "tcp-echo -x PROXY:PORT -X 4 HOST PORT",
+        "SOCKS5" => "tcp-echo -x PROXY:PORT -X 5 HOST PORT",
+        "PROXY" | "PROXY-CONNECT" => "tcp-echo -x PROXY:PORT -X connect HOST PORT",
         _ => "see the table \"coming from nc, ncat or socat\" in the README",
     };
     Some(format!("`{word}` is socat's address syntax; here: {here}"))

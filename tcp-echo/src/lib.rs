@@ -45,7 +45,7 @@ use crate::link::{Link, Peer};
 use crate::listener::Listener;
 use crate::probe::Outcome;
 use crate::pump::Pump;
-use crate::session::{End, Options, Stats};
+use crate::session::{End, Options, Output, Stats};
 
 /// How long a `-z` probe waits per address without `-w`.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -156,9 +156,9 @@ pub fn connect(cli: &Cli, link: Link, peer: &Peer) -> Result<(), Error> {
     if cli.verbose {
         eprintln!("tcp-echo: connected to {peer}");
     }
-    let out = stdout_file()?;
+    let out = Output::Own(stdout_file()?);
     let pump = pump(cli);
-    let (result, stats) = session::run(link, peer, pump.as_ref(), 1, options(cli), &out);
+    let (result, stats) = session::run(link, peer, pump.as_ref(), 1, options(cli), out);
     report(cli, &stats);
     result.map(|_| ())
 }
@@ -166,8 +166,17 @@ pub fn connect(cli: &Cli, link: Link, peer: &Peer) -> Result<(), Error> {
 /// Accepts one client (every client in turn with `-k`) and runs a session
 /// with each.
 pub fn listen(cli: &Cli, listener: &Listener) -> Result<(), Error> {
-    let out = stdout_file()?;
     let pump = pump(cli);
+    if !cli.keep_open {
+        let (link, peer) = accept(listener)?;
+        if cli.verbose {
+            eprintln!("tcp-echo: connection from {peer}");
+        }
+        let (result, stats) = session::run(link, &peer, pump.as_ref(), 1, options(cli), Output::Own(stdout_file()?));
+        report(cli, &stats);
+        return result.map(|_| ());
+    }
+    let out = stdout_file()?;
     let mut id = 0;
     loop {
         let (link, peer) = accept(listener)?;
@@ -175,11 +184,7 @@ pub fn listen(cli: &Cli, listener: &Listener) -> Result<(), Error> {
             eprintln!("tcp-echo: connection from {peer}");
         }
         id += 1;
-        let (result, stats) = session::run(link, &peer, pump.as_ref(), id, options(cli), &out);
-        if !cli.keep_open {
-            report(cli, &stats);
-            return result.map(|_| ());
-        }
+        let (result, stats) = session::run(link, &peer, pump.as_ref(), id, options(cli), Output::Shared(&out));
         match result {
             Ok(End::StdoutClosed) => return Ok(()),
             Ok(End::Finished) => report(cli, &stats),

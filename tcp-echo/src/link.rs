@@ -23,15 +23,16 @@ const MOVE_MAX: usize = 1 << 20;
 pub enum Peer {
     /// A TCP peer.
     Ip(SocketAddr),
-    /// The Unix socket's path (or `@name`), connected to or listened on.
-    Unix(String),
+    /// Anything else, as messages name it: a Unix socket's path (or
+    /// `@name`), a target reached through a proxy.
+    Named(String),
 }
 
 impl fmt::Display for Peer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Peer::Ip(addr) => addr.fmt(f),
-            Peer::Unix(path) => f.write_str(path),
+            Peer::Named(path) => f.write_str(path),
         }
     }
 }

@@ -91,7 +91,7 @@ impl Listener {
             #[cfg(unix)]
             Listener::Unix(bound) => {
                 let (stream, _) = bound.socket.accept()?;
-                Ok((Link::from(stream), Peer::Unix(bound.addr.to_string())))
+                Ok((Link::from(stream), Peer::Named(bound.addr.to_string())))
             }
         }
     }

@@ -7,7 +7,11 @@
 //!
 //! The bytes go to stdout through the link's [`Inbound`]: splice on Linux
 //! for a plain socket (never copied through this process), read and write
-//! elsewhere or where stdout takes no splice (a terminal).
+//! elsewhere or where stdout takes no splice (a terminal). When the peer
+//! has finished, stdout is ended too (unless `-k` shares it among
+//! sessions), so whatever reads it sees the end while stdin still goes
+//! out: ssh, with tcp-echo as its ProxyCommand, learns that way that the
+//! server has gone.
 
 use std::fs::File;
 use std::io;
@@ -47,6 +51,16 @@ pub enum End {
     StdoutClosed,
 }
 
+/// Where the peer's bytes go.
+#[derive(Debug)]
+pub enum Output<'a> {
+    /// Standard output, this session's alone: ended when the peer
+    /// finishes, so its reader sees the end too.
+    Own(File),
+    /// Standard output shared by the sessions of a `-k` run: kept open.
+    Shared(&'a File),
+}
+
 /// Bytes moved, for `-v`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stats {
@@ -66,7 +80,7 @@ pub fn run(
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
-    out: &File,
+    out: Output<'_>,
 ) -> (Result<End, Error>, Stats) {
     let started = Instant::now();
     let stream = Arc::new(stream);
@@ -107,7 +121,7 @@ fn receive(
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
-    out: &File,
+    out: Output<'_>,
     stats: &mut Stats,
 ) -> Result<End, Error> {
     let epoch = pump.map_or_else(Instant::now, |p| p.epoch);
@@ -118,12 +132,16 @@ fn receive(
     // Splice where the system and stdout allow it (the bytes never pass
     // through here); the mover falls back to read and write by itself.
     let mut inbound = Inbound::new();
+    let file: &File = match &out {
+        Output::Own(f) => f,
+        Output::Shared(f) => f,
+    };
     if timed {
         // Reads wake every tick so the timers can be looked at.
         let _ = stream.set_read_timeout(Some(TICK));
     }
     loop {
-        let read_error = match inbound.move_to(stream, out) {
+        let read_error = match inbound.move_to(stream, file) {
             Ok(0) => break,
             Ok(n) => {
                 last_read = nanos_since(epoch);
@@ -159,7 +177,14 @@ fn receive(
             }
         }
     }
-    // The peer has finished sending. Ours may still be going.
+    // The peer has finished sending; so has stdout, when it is ours. A
+    // failure to end it changes nothing that matters: its reader waits
+    // for the end of the run instead.
+    if let Output::Own(f) = out {
+        drop(f);
+        let _ = shared::sys::stdio::end_stdout();
+    }
+    // Ours may still be going.
     if let Some(p) = pump {
         if !p.done() && !opts.keep_open && !opts.stdin_is_tty {
             loop {

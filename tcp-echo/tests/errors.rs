@@ -233,3 +233,67 @@ fn idle_timeout_by_i_and_bare_seconds() {
         );
     }
 }
+
+/// `-x`: a proxy that is not there, one that never answers, one that
+/// answers something else; each one line and exit 1; usage is exit 2.
+#[test]
+fn proxy_trouble_is_one_line() {
+    let closed = closed_port();
+    let out = tcp_echo(&["-x", &format!("127.0.0.1:{closed}"), "example.org", "80"], Some(b"x"));
+    assert_eq!(
+        (out.code, out.stderr),
+        (Some(1), format!("tcp-echo: connect to proxy 127.0.0.1:{closed}: connection refused\n"))
+    );
+    // Accepts, reads, never answers: -w bounds the wait.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = silent.local_addr().unwrap();
+    let _held = std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().take(2).collect();
+        std::thread::sleep(Duration::from_secs(20));
+        drop(held);
+    });
+    let out = tcp_echo(&["-w", "300ms", "-x", &at.to_string(), "example.org", "80"], Some(b"x"));
+    assert_eq!(
+        (out.code, out.stderr),
+        (Some(1), format!("tcp-echo: socks5h proxy {at}, asked for example.org:80: timed out\n"))
+    );
+    // Something that is not a SOCKS5 proxy (an HTTP server, say).
+    let http = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = http.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = http.accept() {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        }
+    });
+    let out = tcp_echo(&["-x", &at.to_string(), "example.org", "80"], Some(b"x"));
+    assert_eq!(
+        (out.code, out.stderr),
+        (
+            Some(1),
+            format!(
+                "tcp-echo: socks5h proxy {at}, asked for example.org:80: not a proxy answer: SOCKS version 72 in the greeting\n"
+            )
+        )
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (&["-X", "5", "h", "80"], "the following required arguments were not provided: --proxy <HOST[:PORT]>"),
+        (
+            &["-x", "p", "-X", "6", "h", "80"],
+            "invalid value '6' for '--proxy-type <5|4|connect>': expected 5, 4 or connect",
+        ),
+        (
+            &["-n", "-x", "proxy.example", "10.0.0.1", "80"],
+            "`proxy.example` is a name, and -n takes numeric addresses only",
+        ),
+        (&["-P", "me", "-x", "p", "h", "80"], "-P: use --proxy-auth USER:PASS"),
+    ];
+    for (args, want) in cases {
+        let out = tcp_echo(args, None);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with(&format!("tcp-echo: {want}")) && out.stderr.lines().count() == 1,
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}

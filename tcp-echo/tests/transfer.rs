@@ -306,3 +306,30 @@ fn ipv6_loopback() {
     let out = harness::run(c, Some(b"two args\n"), Duration::from_secs(20));
     assert_eq!((out.code, out.stdout.as_slice()), (Some(0), &b"two args\n"[..]));
 }
+
+/// When the peer has finished, stdout ends at once (its reader sees the
+/// end) while stdin, still open, is still sent: what ssh needs of a
+/// ProxyCommand.
+#[test]
+fn stdout_ends_with_the_peer_while_stdin_goes_on() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = server.accept().unwrap();
+        s.write_all(b"bye").unwrap();
+        s.shutdown(Shutdown::Write).unwrap();
+        drain(&mut s)
+    });
+    let mut child = tcp_echo().arg(addr.to_string()).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(drain(stdout)));
+    let out = rx.recv_timeout(EXIT).expect("stdout ended while stdin was still open");
+    assert_eq!(out, b"bye");
+    assert!(child.try_wait().unwrap().is_none(), "still running: stdin is open");
+    stdin.write_all(b"late words").unwrap();
+    drop(stdin);
+    assert!(harness::wait_timeout(&mut child, EXIT).success());
+    assert_eq!(peer.join().unwrap(), b"late words");
+}
