@@ -18,6 +18,7 @@ Examples, one per mode:
   tcp-echo -U /run/docker.sock                   a Unix socket (-l -U PATH to listen on one)
   tcp-echo -l -k 9000 -e 'sort -r'               run a program per connection, its stdin and stdout the socket
   tcp-echo -x proxy:1080 -X 5 host 22            through a SOCKS5 proxy (ssh -o ProxyCommand='tcp-echo -x proxy:1080 %h %p')
+  tcp-echo --tls example.org 443                 TLS, the certificate checked (-l --tls: a certificate made now)
   tcp-echo -z example.org 20-25                  probe: which ports are open
   tcp-echo -z --wait 30s db 5432 cache 6379      wait until both ports answer (exit 1 after 30 s)
 
@@ -120,6 +121,47 @@ pub struct Cli {
     /// sends the user only).
     #[arg(long = "proxy-auth", value_name = "USER:PASS", requires = "proxy")]
     pub proxy_auth: Option<String>,
+
+    /// TLS on the connection. A client checks the server's certificate
+    /// (the system's roots, or --tls-ca) and name, sends SNI for a name; a
+    /// listener serves --tls-cert/--tls-key, or a certificate made now for
+    /// localhost and its addresses, and prints its SHA-256 fingerprint.
+    /// The end of each direction is TLS's close_notify; one closed without
+    /// it is exit 1 once its data is out.
+    #[arg(long = "tls", visible_alias = "ssl", conflicts_with = "zero_io")]
+    pub tls: bool,
+
+    /// With --tls: trust the certificates in this PEM file instead of the
+    /// system's store (also ncat's --ssl-trustfile).
+    #[arg(long = "tls-ca", alias = "ssl-trustfile", value_name = "FILE", requires = "tls")]
+    pub tls_ca: Option<std::path::PathBuf>,
+
+    /// With --tls: do not check the server's certificate (its signatures are
+    /// still checked).
+    #[arg(long = "tls-insecure", requires = "tls")]
+    pub tls_insecure: bool,
+
+    /// With --tls: the name to send (SNI) and check the certificate
+    /// against, instead of the host connected to.
+    #[arg(long = "tls-server-name", alias = "ssl-servername", value_name = "NAME", requires = "tls")]
+    pub tls_server_name: Option<String>,
+
+    /// With --tls: protocols to offer or accept by ALPN, comma-separated,
+    /// most preferred first (h2,http/1.1).
+    #[arg(long = "tls-alpn", alias = "ssl-alpn", value_name = "LIST", requires = "tls")]
+    pub tls_alpn: Option<String>,
+
+    /// With --tls -l: the certificate chain to serve (PEM); with --tls-key.
+    #[arg(long = "tls-cert", alias = "ssl-cert", value_name = "FILE", requires_all = ["tls", "tls_key", "listen"])]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// With --tls -l: the certificate's private key (PEM).
+    #[arg(long = "tls-key", alias = "ssl-key", value_name = "FILE", requires_all = ["tls", "tls_cert", "listen"])]
+    pub tls_key: Option<std::path::PathBuf>,
+
+    /// Accepted for ncat habits: checking certificates is the default.
+    #[arg(long = "ssl-verify", hide = true)]
+    pub ssl_verify: bool,
 
     /// Numeric addresses only: a host name is a usage error, nothing is
     /// looked up.
@@ -259,6 +301,13 @@ mod tests {
             (&["-x", "p", "-X", "6", "h", "22"], false),
             (&["-X", "5", "h", "22"], false),
             (&["-l", "-x", "p", "9000"], false),
+            (&["--tls", "h", "443"], true),
+            (&["--ssl", "--tls-alpn", "h2,http/1.1", "--tls-server-name", "n", "h", "443"], true),
+            (&["--tls-ca", "ca.pem", "h", "443"], false),
+            (&["-l", "--tls", "--tls-cert", "c.pem", "--tls-key", "k.pem", "0"], true),
+            (&["-l", "--tls", "--tls-cert", "c.pem", "0"], false),
+            (&["--tls", "--tls-cert", "c.pem", "--tls-key", "k.pem", "h", "443"], false),
+            (&["-z", "--tls", "h", "443"], false),
             (&["-N", "-C", "-d", "host:80"], true),
         ];
         for (args, want) in cases {

@@ -21,19 +21,33 @@ use crate::link::{Link, Peer};
 /// How long a proxy may take to answer, without `-w`.
 pub const PROXY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Connects to what the command line names.
+/// Connects to what the command line names (with TLS on top for
+/// `--tls`: its name is the target's host, or `localhost` for `-U`).
 pub fn connect(cli: &Cli) -> Result<(Link, Peer), Error> {
+    let tls = if cli.tls { Some(crate::tls::client_setup(cli)?) } else { None };
+    let (raw, peer, host) = plain(cli)?;
+    match tls {
+        Some(setup) => Ok((crate::tls::client(cli, &setup, raw, &host, &peer)?, peer)),
+        None => Ok((raw, peer)),
+    }
+}
+
+/// The connection under any TLS, its peer, and the host it was asked for.
+fn plain(cli: &Cli) -> Result<(Link, Peer, String), Error> {
     if let Some(path) = &cli.unix {
-        return unix(cli, path);
+        let (link, peer) = unix(cli, path)?;
+        return Ok((link, peer, "localhost".to_string()));
     }
     let dial = cli.words().dial().map_err(Error::Usage)?;
+    let host = dial.target.host.clone();
     if let Some(spec) = &cli.proxy {
-        return through_proxy(cli, &dial, spec);
+        let (link, peer) = through_proxy(cli, &dial, spec)?;
+        return Ok((link, peer, host));
     }
     let addrs = dial.target.resolve(cli.family()).map_err(Error::Address)?;
     let stream = tcp(&dial, &addrs, cli.family(), cli.timeout)?;
     let peer = stream.peer_addr().map_err(Error::Socket)?;
-    Ok((Link::from(stream), Peer::Ip(peer)))
+    Ok((Link::from(stream), Peer::Ip(peer), host))
 }
 
 /// `-x`: connects to the proxy (from `-s`/`-p` when given) and asks it

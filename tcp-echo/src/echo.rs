@@ -3,7 +3,10 @@
 //! Runs until interrupted.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::error::Error;
 
 use crate::link::{Inbound, Link};
 use crate::listener::Listener;
@@ -11,12 +14,28 @@ use crate::listener::Listener;
 /// Bytes echoed per read.
 const CHUNK: usize = 64 * 1024;
 
-/// Serves echo on `listener` forever.
-pub fn serve(listener: &Listener, max_clients: usize, idle: Option<Duration>, verbose: bool) -> io::Result<()> {
-    listener.serve_each(max_clients, verbose, move |link, peer| match echo(&link, idle) {
-        Ok(n) if verbose => eprintln!("tcp-echo: {peer} done, echoed {n} bytes"),
-        Ok(_) => {}
-        Err(e) => eprintln!("tcp-echo: {peer}: {}", shared::io_text::describe(&e)),
+/// Serves echo on `listener` forever, with TLS's handshake first when
+/// `tls` is given.
+pub fn serve(
+    listener: &Listener,
+    max_clients: usize,
+    idle: Option<Duration>,
+    verbose: bool,
+    tls: Option<Arc<crate::tls::Server>>,
+) -> io::Result<()> {
+    listener.serve_each(max_clients, verbose, move |link, peer| {
+        let link = match crate::tls::secure(tls.as_deref(), link, peer) {
+            Ok(link) => link,
+            Err(e) => return eprintln!("tcp-echo: {e}"),
+        };
+        match echo(&link, idle) {
+            Ok(n) if verbose => eprintln!("tcp-echo: {peer} done, echoed {n} bytes"),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && link.is_tls() => {
+                eprintln!("tcp-echo: {}", Error::TlsUnconfirmed { peer: peer.clone() });
+            }
+            Err(e) => eprintln!("tcp-echo: {peer}: {}", shared::io_text::describe(&e)),
+        }
     })
 }
 

@@ -91,6 +91,26 @@ pub enum Error {
         /// What went wrong.
         source: shared::net::proxy::ProxyError,
     },
+    /// `--tls` in a build without the `tls` feature.
+    TlsUnsupported,
+    /// `--tls-ca`, `--tls-cert` or `--tls-key` could not be used.
+    #[cfg(feature = "tls")]
+    TlsSetup(shared::tls::TlsError),
+    /// A name TLS cannot check a certificate against.
+    TlsName(String),
+    /// The TLS handshake failed: a certificate not trusted, a refusal.
+    Tls {
+        /// The peer.
+        peer: Peer,
+        /// What went wrong (a rustls error inside, when it was TLS's).
+        source: io::Error,
+    },
+    /// The peer closed without TLS's close_notify: what came was
+    /// delivered, but the end was not confirmed (it may have been cut).
+    TlsUnconfirmed {
+        /// The peer.
+        peer: Peer,
+    },
     /// `-x` without `--proxy-auth` to a proxy that wants credentials.
     ProxyWantsAuth {
         /// The proxy.
@@ -163,6 +183,18 @@ impl fmt::Display for Error {
                     closed.iter().map(|(target, why)| format!("{target} still closed after {after}: {why}")).collect();
                 f.write_str(&lines.join("\ntcp-echo: "))
             }
+            Error::TlsUnsupported => {
+                f.write_str("--tls: this tcp-echo was built without TLS (the `tls` cargo feature)")
+            }
+            #[cfg(feature = "tls")]
+            Error::TlsSetup(e) => e.fmt(f),
+            Error::TlsName(name) => {
+                write!(f, "--tls: `{name}` is not a name or address a certificate can be checked against")
+            }
+            Error::Tls { peer, source } => write!(f, "TLS with {peer}: {}", crate::tls::words(source)),
+            Error::TlsUnconfirmed { peer } => {
+                write!(f, "{peer} closed without TLS close_notify: the end was not confirmed (the stream may be cut)")
+            }
         }
     }
 }
@@ -185,12 +217,18 @@ impl std::error::Error for Error {
             | Error::Accept(e)
             | Error::ConnectFrom { source: e, .. }
             | Error::Spawn { source: e, .. }
+            | Error::Tls { source: e, .. }
             | Error::Connection { source: e, .. } => Some(e),
             Error::Idle { .. }
             | Error::NoOpenPort(_)
             | Error::StillClosed { .. }
             | Error::UnixClosed { .. }
-            | Error::ProxyWantsAuth { .. } => None,
+            | Error::ProxyWantsAuth { .. }
+            | Error::TlsUnsupported
+            | Error::TlsName(_)
+            | Error::TlsUnconfirmed { .. } => None,
+            #[cfg(feature = "tls")]
+            Error::TlsSetup(e) => Some(e),
         }
     }
 }
@@ -201,7 +239,11 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::Usage(_) | Error::UnixUnsupported | Error::UnixWords(_) => EXIT_USAGE,
+        Error::Usage(_) | Error::UnixUnsupported | Error::UnixWords(_) | Error::TlsUnsupported | Error::TlsName(_) => {
+            EXIT_USAGE
+        }
+        #[cfg(feature = "tls")]
+        Error::TlsSetup(_) => EXIT_USAGE,
         #[cfg(unix)]
         Error::Unix(shared::net::unix::UnixError::NoAbstract(_)) => EXIT_USAGE,
         _ => EXIT_NETWORK,

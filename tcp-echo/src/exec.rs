@@ -280,6 +280,9 @@ fn peer_to_program(
         if e.kind() == io::ErrorKind::Interrupted {
             continue;
         }
+        if e.kind() == io::ErrorKind::UnexpectedEof && link.is_tls() {
+            return Err(Error::TlsUnconfirmed { peer: peer.clone() });
+        }
         match idle {
             Some(limit) if timed_out => {
                 let quiet = Duration::from_nanos(

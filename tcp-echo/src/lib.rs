@@ -12,6 +12,7 @@
 //! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
 //! | [`echo`] | the echo service, a thread per client |
 //! | [`exec`] | `-e`/`-c`: a program's stdin and stdout become the connection |
+//! | [`tls`] | `--tls`: the handshake, certificates, and a TLS stream both directions use at once |
 //! | [`probe`] | `-z` port probes, and `--wait` for ports to open |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
@@ -33,6 +34,7 @@ pub mod listener;
 pub mod probe;
 pub mod pump;
 pub mod session;
+pub mod tls;
 
 use std::fs::File;
 use std::io::{IsTerminal, Write};
@@ -60,6 +62,9 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     if cli.zero_io {
         return run_probe(cli).map(|()| 0);
     }
+    if cli.tls && !cfg!(feature = "tls") {
+        return Err(Error::TlsUnsupported);
+    }
     let program = exec::Program::from_cli(cli);
     if let Some(p) = &program {
         p.check()?;
@@ -67,22 +72,27 @@ pub fn run(cli: &Cli) -> Result<u8, Error> {
     let max_clients = cli.max_clients.unwrap_or(MAX_CLIENTS) as usize;
     if cli.listen {
         let listener = Listener::bind(cli)?;
+        let tls = if cli.tls { Some(Arc::new(tls::server(cli, &listener)?)) } else { None };
         if listener.port_chosen(cli) || cli.verbose {
             shared::io_text::stderr_line(&format!("tcp-echo: listening on {listener}"));
         }
+        if let Some(server) = &tls {
+            shared::io_text::stderr_line(&format!("tcp-echo: {}", server.note()));
+        }
         if cli.echo {
-            return echo::serve(&listener, max_clients, cli.timeout, cli.verbose).map_err(Error::Echo).map(|()| 0);
+            return echo::serve(&listener, max_clients, cli.timeout, cli.verbose, tls).map_err(Error::Echo).map(|()| 0);
         }
         return match program {
-            Some(program) if cli.keep_open => exec_each(cli, &listener, program, max_clients).map(|()| 0),
+            Some(program) if cli.keep_open => exec_each(cli, &listener, program, max_clients, tls).map(|()| 0),
             Some(program) => {
                 let (link, peer) = accept(&listener)?;
                 if cli.verbose {
                     eprintln!("tcp-echo: connection from {peer}");
                 }
+                let link = tls::secure(tls.as_deref(), link, &peer)?;
                 exec_one(cli, link, &peer, &program)
             }
-            None => listen(cli, &listener).map(|()| 0),
+            None => listen(cli, &listener, tls.as_deref()).map(|()| 0),
         };
     }
     let (link, peer) = dial::connect(cli)?;
@@ -120,14 +130,24 @@ fn exec_one(cli: &Cli, link: Link, peer: &Peer, program: &exec::Program) -> Resu
 
 /// `-l -k -e`/`-c`: a program for every connection, at once, until
 /// interrupted.
-fn exec_each(cli: &Cli, listener: &Listener, program: exec::Program, max_clients: usize) -> Result<(), Error> {
+fn exec_each(
+    cli: &Cli,
+    listener: &Listener,
+    program: exec::Program,
+    max_clients: usize,
+    tls: Option<Arc<tls::Server>>,
+) -> Result<(), Error> {
     let (idle, verbose) = (cli.timeout, cli.verbose);
     listener
-        .serve_each(max_clients, verbose, move |link, peer| match exec::run(link, peer, &program, idle, verbose) {
-            Ok(exec::Ran { trouble: Some(trouble), .. }) | Err(trouble) => {
-                shared::io_text::stderr_line(&format!("tcp-echo: {trouble}"));
+        .serve_each(max_clients, verbose, move |link, peer| {
+            let ran =
+                tls::secure(tls.as_deref(), link, peer).and_then(|link| exec::run(link, peer, &program, idle, verbose));
+            match ran {
+                Ok(exec::Ran { trouble: Some(trouble), .. }) | Err(trouble) => {
+                    shared::io_text::stderr_line(&format!("tcp-echo: {trouble}"));
+                }
+                Ok(_) => {}
             }
-            Ok(_) => {}
         })
         .map_err(Error::Accept)
 }
@@ -165,13 +185,14 @@ pub fn connect(cli: &Cli, link: Link, peer: &Peer) -> Result<(), Error> {
 
 /// Accepts one client (every client in turn with `-k`) and runs a session
 /// with each.
-pub fn listen(cli: &Cli, listener: &Listener) -> Result<(), Error> {
+pub fn listen(cli: &Cli, listener: &Listener, tls: Option<&tls::Server>) -> Result<(), Error> {
     let pump = pump(cli);
     if !cli.keep_open {
         let (link, peer) = accept(listener)?;
         if cli.verbose {
             eprintln!("tcp-echo: connection from {peer}");
         }
+        let link = tls::secure(tls, link, &peer)?;
         let (result, stats) = session::run(link, &peer, pump.as_ref(), 1, options(cli), Output::Own(stdout_file()?));
         report(cli, &stats);
         return result.map(|_| ());
@@ -184,6 +205,14 @@ pub fn listen(cli: &Cli, listener: &Listener) -> Result<(), Error> {
             eprintln!("tcp-echo: connection from {peer}");
         }
         id += 1;
+        let link = match tls::secure(tls, link, &peer) {
+            Ok(link) => link,
+            Err(e) => {
+                // One client's failed handshake is not the run's.
+                eprintln!("tcp-echo: {e}");
+                continue;
+            }
+        };
         let (result, stats) = session::run(link, &peer, pump.as_ref(), id, options(cli), Output::Shared(&out));
         match result {
             Ok(End::StdoutClosed) => return Ok(()),

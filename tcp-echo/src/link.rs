@@ -1,11 +1,13 @@
-//! One connection, whatever carries it: a TCP socket or a Unix stream
-//! socket. Both directions use it at once, from two threads (the pump
-//! writes, the session reads), so every operation takes `&self`.
+//! One connection, whatever carries it: a TCP socket, a Unix stream
+//! socket, or TLS over either. Both directions use it at once, from two
+//! threads (the pump writes, the session reads), so every operation takes
+//! `&self`.
 //!
 //! Reading goes through an [`Inbound`], which keeps what reading needs
-//! between calls: splice's pipe on Linux, or a buffer. A plain socket's
-//! bytes go to a file by `shared::sys::splice` and come from a file by
-//! `shared::sys::sendfile`, whichever kind of socket it is.
+//! between calls: splice's pipe on Linux, a buffer, TLS's raw bytes. A
+//! plain socket's bytes go to a file by `shared::sys::splice` and come
+//! from a file by `shared::sys::sendfile`, whichever kind of socket it
+//! is; TLS's are read, decrypted and written (encrypted on the way out).
 
 use std::fmt;
 use std::fs::File;
@@ -45,6 +47,9 @@ pub enum Link {
     /// A Unix stream socket.
     #[cfg(unix)]
     Unix(std::os::unix::net::UnixStream),
+    /// TLS over one of the others, its handshake done.
+    #[cfg(feature = "tls")]
+    Tls(Box<crate::tls::stream::TlsStream>),
 }
 
 impl From<TcpStream> for Link {
@@ -67,7 +72,30 @@ impl Link {
             Link::Tcp(s) => (&*s).write_all(data),
             #[cfg(unix)]
             Link::Unix(s) => (&*s).write_all(data),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.write_all(data),
         }
+    }
+
+    /// Reads the socket's own bytes (under TLS, the records): for the TLS
+    /// layer above a plain link.
+    pub fn read_raw(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Link::Tcp(s) => (&*s).read(buf),
+            #[cfg(unix)]
+            Link::Unix(s) => (&*s).read(buf),
+            #[cfg(feature = "tls")]
+            Link::Tls(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "TLS over TLS")),
+        }
+    }
+
+    /// True for TLS: its end must be confirmed by close_notify.
+    pub fn is_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        if let Link::Tls(_) = self {
+            return true;
+        }
+        false
     }
 
     /// Sends up to `count` bytes of `file` from `*offset` (sendfile where
@@ -77,15 +105,20 @@ impl Link {
             Link::Tcp(s) => shared::sys::sendfile::sendfile(s, file, offset, count),
             #[cfg(unix)]
             Link::Unix(s) => shared::sys::sendfile::sendfile(s, file, offset, count),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.send_file(file, offset, count),
         }
     }
 
-    /// Says this side has finished sending (a FIN); reading goes on.
+    /// Says this side has finished sending (a FIN; under TLS close_notify
+    /// first); reading goes on.
     pub fn shutdown_write(&self) -> io::Result<()> {
         match self {
             Link::Tcp(s) => s.shutdown(Shutdown::Write),
             #[cfg(unix)]
             Link::Unix(s) => s.shutdown(Shutdown::Write),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.close(),
         }
     }
 
@@ -95,6 +128,8 @@ impl Link {
             Link::Tcp(s) => s.set_read_timeout(timeout),
             #[cfg(unix)]
             Link::Unix(s) => s.set_read_timeout(timeout),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.raw().set_read_timeout(timeout),
         }
     }
 
@@ -104,6 +139,8 @@ impl Link {
             Link::Tcp(s) => s.set_write_timeout(timeout),
             #[cfg(unix)]
             Link::Unix(s) => s.set_write_timeout(timeout),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.raw().set_write_timeout(timeout),
         }
     }
 
@@ -115,6 +152,8 @@ impl Link {
             }
             #[cfg(unix)]
             Link::Unix(_) => {}
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.raw().set_nodelay(),
         }
     }
 }
@@ -124,6 +163,12 @@ impl Link {
 pub struct Inbound {
     /// Socket to file: splice's pipe, or a buffer.
     mover: SocketToFile,
+    /// TLS's raw bytes not yet decrypted.
+    #[cfg(feature = "tls")]
+    tls: crate::tls::stream::ReadState,
+    /// TLS's plaintext on its way to a file.
+    #[cfg(feature = "tls")]
+    plain: Vec<u8>,
 }
 
 impl Inbound {
@@ -139,15 +184,24 @@ impl Inbound {
             Link::Tcp(s) => self.mover.move_some(s, out, MOVE_MAX),
             #[cfg(unix)]
             Link::Unix(s) => self.mover.move_some(s, out, MOVE_MAX),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => {
+                if self.plain.len() < crate::tls::stream::PLAIN {
+                    self.plain.resize(crate::tls::stream::PLAIN, 0);
+                }
+                let n = t.read(&mut self.tls, &mut self.plain).map_err(MoveError::Read)?;
+                (&*out).write_all(&self.plain[..n]).map_err(MoveError::Write)?;
+                Ok(n)
+            }
         }
     }
 
     /// Reads what `link` has into `buf`; 0 at the end of the stream.
     pub fn read(&mut self, link: &Link, buf: &mut [u8]) -> io::Result<usize> {
         match link {
-            Link::Tcp(s) => (&*s).read(buf),
-            #[cfg(unix)]
-            Link::Unix(s) => (&*s).read(buf),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.read(&mut self.tls, buf),
+            _ => link.read_raw(buf),
         }
     }
 }

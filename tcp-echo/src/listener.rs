@@ -37,6 +37,15 @@ impl Listener {
         Ok(Listener::Tcp(listener))
     }
 
+    /// The address a TCP listener is bound to (`None` for a Unix socket).
+    pub fn ip(&self) -> Option<std::net::IpAddr> {
+        match self {
+            Listener::Tcp(l) => l.local_addr().ok().map(|a| a.ip()),
+            #[cfg(unix)]
+            Listener::Unix(_) => None,
+        }
+    }
+
     /// True when the system chose the port: it must be printed.
     pub fn port_chosen(&self, cli: &Cli) -> bool {
         matches!(self, Listener::Tcp(_)) && cli.words().listen().is_ok_and(|l| l.port == 0)

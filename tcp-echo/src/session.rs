@@ -127,6 +127,7 @@ fn receive(
     let epoch = pump.map_or_else(Instant::now, |p| p.epoch);
     let mut last_read = nanos_since(epoch);
     let mut quit_at: Option<Instant> = None;
+    let mut unconfirmed = false;
     let timed = opts.idle.is_some() || opts.quit_after.is_some();
     let connection = |source: io::Error| Error::Connection { peer: peer.clone(), source };
     // Splice where the system and stdout allow it (the bytes never pass
@@ -155,6 +156,12 @@ fn receive(
         };
         if read_error.kind() == io::ErrorKind::Interrupted {
             continue;
+        }
+        // TLS's end without close_notify: everything that came is out;
+        // the session ends as at a confirmed end, then says so.
+        if read_error.kind() == io::ErrorKind::UnexpectedEof && stream.is_tls() {
+            unconfirmed = true;
+            break;
         }
         if !read_timed_out(&read_error) {
             return Err(connection(read_error));
@@ -204,6 +211,9 @@ fn receive(
         if let Some(f) = p.failure(id) {
             return Err(connection(f));
         }
+    }
+    if unconfirmed {
+        return Err(Error::TlsUnconfirmed { peer: peer.clone() });
     }
     Ok(End::Finished)
 }
