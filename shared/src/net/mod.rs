@@ -4,6 +4,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`access`] | `--allow` and `--deny`: which peers a listener admits |
 //! | [`addr`] | parsing and resolving addresses |
 //! | [`connect`] | connecting under a per-address or total time limit |
 //! | [`listen`] | binding TCP listeners and UDP sockets |
@@ -11,6 +12,7 @@
 //! | `unix` (Unix only) | Unix socket addresses (`PATH`, Linux's `@name`): connecting, listening, a dead socket file replaced |
 //! | [`words`] | netcat-style command lines: where to listen, what to connect to and from, `-n` |
 
+pub mod access;
 pub mod addr;
 pub mod connect;
 pub mod listen;
