@@ -168,6 +168,16 @@ pub struct Cli {
     #[arg(short = 'n', long = "nodns")]
     pub numeric: bool,
 
+    /// With -l: admit only peers in this address or CIDR block
+    /// (10.0.0.0/8, fe80::/10); repeatable. Others are closed at once.
+    #[arg(long, value_name = "CIDR", requires = "listen")]
+    pub allow: Vec<String>,
+
+    /// With -l: refuse peers in this address or CIDR block, whatever
+    /// --allow says; repeatable.
+    #[arg(long, value_name = "CIDR", requires = "listen")]
+    pub deny: Vec<String>,
+
     /// Connect timeout, and idle timeout: no byte either way for this long
     /// ends with exit 1 (3, 500ms, 1m; a bare number is seconds). -i is the
     /// same (ncat's idle timeout).
@@ -308,6 +318,8 @@ mod tests {
             (&["-l", "--tls", "--tls-cert", "c.pem", "0"], false),
             (&["--tls", "--tls-cert", "c.pem", "--tls-key", "k.pem", "h", "443"], false),
             (&["-z", "--tls", "h", "443"], false),
+            (&["-l", "--allow", "10.0.0.0/8", "--allow", "::1", "--deny", "10.0.0.5", "9000"], true),
+            (&["--allow", "10.0.0.0/8", "h", "80"], false),
             (&["-N", "-C", "-d", "host:80"], true),
         ];
         for (args, want) in cases {

@@ -91,6 +91,10 @@ pub enum Error {
         /// What went wrong.
         source: shared::net::proxy::ProxyError,
     },
+    /// `--allow`/`--deny` with a value that is not an address or CIDR.
+    Access(shared::net::access::CidrError),
+    /// `--allow`/`--deny` with `-U`: Unix peers have no address.
+    AccessUnix,
     /// `--tls` in a build without the `tls` feature.
     TlsUnsupported,
     /// `--tls-ca`, `--tls-cert` or `--tls-key` could not be used.
@@ -195,6 +199,8 @@ impl fmt::Display for Error {
             Error::TlsUnconfirmed { peer } => {
                 write!(f, "{peer} closed without TLS close_notify: the end was not confirmed (the stream may be cut)")
             }
+            Error::Access(e) => write!(f, "--allow/--deny: {e}"),
+            Error::AccessUnix => f.write_str("--allow and --deny judge IP addresses; a Unix socket's peers have none"),
         }
     }
 }
@@ -225,10 +231,12 @@ impl std::error::Error for Error {
             | Error::UnixClosed { .. }
             | Error::ProxyWantsAuth { .. }
             | Error::TlsUnsupported
+            | Error::AccessUnix
             | Error::TlsName(_)
             | Error::TlsUnconfirmed { .. } => None,
             #[cfg(feature = "tls")]
             Error::TlsSetup(e) => Some(e),
+            Error::Access(e) => Some(e),
         }
     }
 }
@@ -239,9 +247,13 @@ impl std::error::Error for Error {
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
-        Error::Usage(_) | Error::UnixUnsupported | Error::UnixWords(_) | Error::TlsUnsupported | Error::TlsName(_) => {
-            EXIT_USAGE
-        }
+        Error::Usage(_)
+        | Error::UnixUnsupported
+        | Error::UnixWords(_)
+        | Error::TlsUnsupported
+        | Error::TlsName(_)
+        | Error::Access(_)
+        | Error::AccessUnix => EXIT_USAGE,
         #[cfg(feature = "tls")]
         Error::TlsSetup(_) => EXIT_USAGE,
         #[cfg(unix)]

@@ -22,7 +22,7 @@ const FOREIGN: &[Foreign] = &[
     (&["--ssl-ciphers"], "not supported: rustls's safe defaults are used (TLS 1.2 and 1.3)"),
     (&["-P"], "use --proxy-auth USER:PASS"),
     (&["--proxy-dns"], "the proxy always resolves the target's name here (SOCKS5, SOCKS4a, HTTP CONNECT)"),
-    (&["--allow", "--deny", "--allowfile", "--denyfile"], "access lists are not supported"),
+    (&["--allowfile", "--denyfile"], "files of hosts are not supported: give --allow CIDR or --deny CIDR for each"),
     (&["-m", "--max-conns"], "use --max-clients N with --echo (nc's -m, a minimum TTL, is not supported)"),
     (&["-t", "--telnet"], "Telnet negotiation is not supported"),
     (

@@ -1,7 +1,9 @@
 //! Where `-l` waits for connections: a TCP listener (dual-stack unless
 //! told otherwise) or, with `-U`, a Unix socket. Either hands out a
 //! [`Link`] and the [`Peer`] messages name, one at a time or, for the
-//! services (`--echo`, `-k -e`), a thread per client up to a limit.
+//! services (`--echo`, `-k -e`), a thread per client up to a limit. A
+//! peer `--allow`/`--deny` refuse is closed at once (a line with `-v`)
+//! and never counts.
 
 use std::fmt;
 use std::io;
@@ -10,15 +12,26 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use shared::net::access::Access;
 use shared::net::{ListenSpec, bind_tcp};
 
 use crate::cli::Cli;
 use crate::error::Error;
 use crate::link::{Link, Peer};
 
-/// A bound listener.
+/// A bound listener and who may talk to it.
 #[derive(Debug)]
-pub enum Listener {
+pub struct Listener {
+    socket: Socket,
+    /// `--allow` and `--deny`.
+    access: Access,
+    /// `-v`: a line per refused peer.
+    verbose: bool,
+}
+
+/// What listens.
+#[derive(Debug)]
+enum Socket {
     /// TCP.
     Tcp(TcpListener),
     /// A Unix socket; its file goes when the listener does.
@@ -29,26 +42,30 @@ pub enum Listener {
 impl Listener {
     /// Binds what the command line names: `-U PATH`, or `[ADDR] PORT`.
     pub fn bind(cli: &Cli) -> Result<Listener, Error> {
-        if let Some(path) = &cli.unix {
-            return bind_unix(cli, path);
-        }
-        let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
-        let listener = bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
-        Ok(Listener::Tcp(listener))
+        let access = Access::parse(&cli.allow, &cli.deny).map_err(Error::Access)?;
+        let socket = match &cli.unix {
+            Some(_) if !access.is_open() => return Err(Error::AccessUnix),
+            Some(path) => bind_unix(cli, path)?,
+            None => {
+                let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
+                Socket::Tcp(bind_tcp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?)
+            }
+        };
+        Ok(Listener { socket, access, verbose: cli.verbose })
     }
 
     /// The address a TCP listener is bound to (`None` for a Unix socket).
     pub fn ip(&self) -> Option<std::net::IpAddr> {
-        match self {
-            Listener::Tcp(l) => l.local_addr().ok().map(|a| a.ip()),
+        match &self.socket {
+            Socket::Tcp(l) => l.local_addr().ok().map(|a| a.ip()),
             #[cfg(unix)]
-            Listener::Unix(_) => None,
+            Socket::Unix(_) => None,
         }
     }
 
     /// True when the system chose the port: it must be printed.
     pub fn port_chosen(&self, cli: &Cli) -> bool {
-        matches!(self, Listener::Tcp(_)) && cli.words().listen().is_ok_and(|l| l.port == 0)
+        matches!(self.socket, Socket::Tcp(_)) && cli.words().listen().is_ok_and(|l| l.port == 0)
     }
 
     /// Serves every client in a thread of its own with `serve`, at most
@@ -90,17 +107,27 @@ impl Listener {
         }
     }
 
-    /// Waits for the next connection.
+    /// Waits for the next connection `--allow` and `--deny` admit; the
+    /// others are closed at once.
     pub fn accept(&self) -> io::Result<(Link, Peer)> {
-        match self {
-            Listener::Tcp(l) => {
-                let (stream, peer) = l.accept()?;
-                Ok((Link::from(stream), Peer::Ip(SocketAddr::new(peer.ip().to_canonical(), peer.port()))))
-            }
-            #[cfg(unix)]
-            Listener::Unix(bound) => {
-                let (stream, _) = bound.socket.accept()?;
-                Ok((Link::from(stream), Peer::Named(bound.addr.to_string())))
+        loop {
+            match &self.socket {
+                Socket::Tcp(l) => {
+                    let (stream, peer) = l.accept()?;
+                    let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
+                    if !self.access.admits(peer.ip()) {
+                        if self.verbose {
+                            eprintln!("tcp-echo: refusing {peer}: not allowed (--allow, --deny)");
+                        }
+                        continue;
+                    }
+                    return Ok((Link::from(stream), Peer::Ip(peer)));
+                }
+                #[cfg(unix)]
+                Socket::Unix(bound) => {
+                    let (stream, _) = bound.socket.accept()?;
+                    return Ok((Link::from(stream), Peer::Named(bound.addr.to_string())));
+                }
             }
         }
     }
@@ -109,27 +136,27 @@ impl Listener {
 /// Where it listens: `127.0.0.1:43125`, `/run/x.sock`, `@name`.
 impl fmt::Display for Listener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Listener::Tcp(l) => match l.local_addr() {
+        match &self.socket {
+            Socket::Tcp(l) => match l.local_addr() {
                 Ok(addr) => addr.fmt(f),
                 Err(_) => f.write_str("TCP"),
             },
             #[cfg(unix)]
-            Listener::Unix(bound) => bound.addr.fmt(f),
+            Socket::Unix(bound) => bound.addr.fmt(f),
         }
     }
 }
 
 #[cfg(unix)]
-fn bind_unix(cli: &Cli, path: &std::path::Path) -> Result<Listener, Error> {
+fn bind_unix(cli: &Cli, path: &std::path::Path) -> Result<Socket, Error> {
     if !cli.args.is_empty() {
         return Err(Error::UnixWords(cli.args.join(" ")));
     }
     let addr = shared::net::unix::UnixAddr::parse(path).map_err(Error::Unix)?;
-    Ok(Listener::Unix(addr.listen().map_err(Error::Unix)?))
+    Ok(Socket::Unix(addr.listen().map_err(Error::Unix)?))
 }
 
 #[cfg(not(unix))]
-fn bind_unix(_cli: &Cli, _path: &std::path::Path) -> Result<Listener, Error> {
+fn bind_unix(_cli: &Cli, _path: &std::path::Path) -> Result<Socket, Error> {
     Err(Error::UnixUnsupported)
 }

@@ -331,3 +331,49 @@ mod exec {
         assert!(out.stdout == data, "ncat's cat sent our kilobyte back");
     }
 }
+
+/// `--allow`: ncat's client from 127.0.0.1 is closed at once by our
+/// listener, from 127.0.0.2 served; and our client, from either address
+/// by `-s`, against ncat's own `--allow`.
+#[test]
+fn allow_lists_both_ways_with_ncat() {
+    if !peer("ncat") {
+        return;
+    }
+    if std::net::UdpSocket::bind("127.0.0.2:0").is_err() {
+        eprintln!("skipped: 127.0.0.2 is not an address of this machine");
+        return;
+    }
+    let mut cmd = tcp_echo();
+    cmd.args(["-l", "-k", "--echo", "--allow", "127.0.0.2", "127.0.0.1:0"]);
+    let ours = harness::start(cmd, Capture::Stderr);
+    let port = ours.addr_on_stderr("listening on ").port().to_string();
+    for (from, want) in [("127.0.0.1", &b""[..]), ("127.0.0.2", &b"knock\n"[..])] {
+        let mut ncat = Command::new("ncat");
+        ncat.args(["-s", from, "127.0.0.1", &port]);
+        let out = harness::run(ncat, Some(b"knock\n"), EXIT);
+        assert_eq!(out.stdout, want, "ncat from {from}");
+    }
+    let (_theirs, port) = peers::start_on_probed_port(
+        |port| {
+            let mut c = Command::new("ncat");
+            c.args(["-lkv", "--allow", "127.0.0.2", "-e", "/bin/cat", "127.0.0.1", &port.to_string()]);
+            c
+        },
+        "Listening on",
+        false,
+    );
+    for (from, want) in [("127.0.0.1", &b""[..]), ("127.0.0.2", &b"knock\n"[..])] {
+        let mut cmd = tcp_echo();
+        cmd.args(["--no-shutdown", "-q", "1", "-s", from, "127.0.0.1", &port.to_string()]);
+        let out = harness::run(cmd, Some(b"knock\n"), EXIT);
+        assert_eq!(out.stdout, want, "ours from {from}: {}", out.stderr);
+        // ncat refuses by closing, at times with a reset: one line, exit 1.
+        let reset = format!("tcp-echo: 127.0.0.1:{port}: connection reset by peer\n");
+        assert!(
+            out.code == Some(0) || (from == "127.0.0.1" && out.code == Some(1) && out.stderr == reset),
+            "{}",
+            out.stderr
+        );
+    }
+}

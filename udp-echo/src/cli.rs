@@ -58,6 +58,16 @@ pub struct Cli {
     #[arg(long, value_name = "N", requires = "listen")]
     pub count: Option<u64>,
 
+    /// With -l: take datagrams only from peers in this address or CIDR
+    /// block (10.0.0.0/8, fe80::/10); repeatable. Others are dropped.
+    #[arg(long, value_name = "CIDR", requires = "listen")]
+    pub allow: Vec<String>,
+
+    /// With -l: drop datagrams from peers in this address or CIDR block,
+    /// whatever --allow says; repeatable.
+    #[arg(long, value_name = "CIDR", requires = "listen")]
+    pub deny: Vec<String>,
+
     /// Send stdin in datagrams of up to N bytes instead of one per line.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65527))]
     pub chunk: Option<u32>,

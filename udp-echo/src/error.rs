@@ -46,6 +46,10 @@ pub enum Error {
     /// A Unix socket could not be bound or connected to.
     #[cfg(unix)]
     Unix(shared::net::unix::UnixError),
+    /// `--allow`/`--deny` with a value that is not an address or CIDR.
+    Access(shared::net::access::CidrError),
+    /// `--allow`/`--deny` with `-U`: Unix peers have no address.
+    AccessUnix,
     /// `-U` on a system where udp-echo has no Unix sockets (Windows).
     UnixUnsupported,
     /// `-U` with address words too.
@@ -123,6 +127,8 @@ impl fmt::Display for Error {
             #[cfg(unix)]
             Error::Unix(e) => e.fmt(f),
             Error::UnixUnsupported => f.write_str("-U: Unix sockets are not supported on this system"),
+            Error::Access(e) => write!(f, "--allow/--deny: {e}"),
+            Error::AccessUnix => f.write_str("--allow and --deny judge IP addresses; a Unix socket's peers have none"),
             Error::UnixWords(words) => write!(f, "with -U the socket's path is the address; `{words}` has no place"),
             Error::BindSender { local, source } => write!(f, "cannot send from {local}: {}", describe(source)),
             Error::NoSourceAddress { source_host, target } => {
@@ -155,7 +161,8 @@ impl std::error::Error for Error {
             Error::Listen(e) => Some(e),
             #[cfg(unix)]
             Error::Unix(e) => Some(e),
-            Error::UnixUnsupported | Error::UnixWords(_) => None,
+            Error::Access(e) => Some(e),
+            Error::UnixUnsupported | Error::UnixWords(_) | Error::AccessUnix => None,
             Error::BindSender { source: e, .. }
             | Error::Setup(e)
             | Error::ReadingStdin(e)
@@ -183,7 +190,9 @@ pub fn exit_code(error: &Error) -> u8 {
         | Error::PortZero(_)
         | Error::ChunkTooLarge { .. }
         | Error::UnixUnsupported
-        | Error::UnixWords(_) => EXIT_USAGE,
+        | Error::UnixWords(_)
+        | Error::Access(_)
+        | Error::AccessUnix => EXIT_USAGE,
         #[cfg(unix)]
         Error::Unix(shared::net::unix::UnixError::NoAbstract(_)) => EXIT_USAGE,
         _ => EXIT_NETWORK,

@@ -34,7 +34,7 @@ const FOREIGN: &[Foreign] = &[
         &["-x", "-X", "-P", "--proxy", "--proxy-type", "--proxy-auth", "--proxy-dns"],
         "proxies are not supported for UDP (ncat's -x, a hex dump, is not supported either)",
     ),
-    (&["--allow", "--deny", "--allowfile", "--denyfile"], "access lists are not supported"),
+    (&["--allowfile", "--denyfile"], "files of hosts are not supported: give --allow CIDR or --deny CIDR for each"),
     (&["-b", "--broadcast"], "broadcast is not supported"),
     (&["-M", "--ttl"], "setting the TTL is not supported"),
     (&["-W"], "use --count N with -l: exit after N datagrams"),

@@ -31,6 +31,8 @@ pub mod socket;
 
 use std::io::{self, Write};
 
+use shared::net::access::Access;
+
 use crate::cli::Cli;
 use crate::endpoint::Endpoint;
 pub use crate::error::{Error, exit_code};
@@ -41,11 +43,15 @@ pub fn run(cli: &Cli) -> Result<(), Error> {
         return run_probe(cli);
     }
     if cli.listen {
+        let access = Access::parse(&cli.allow, &cli.deny).map_err(Error::Access)?;
+        if cli.unix.is_some() && !access.is_open() {
+            return Err(Error::AccessUnix);
+        }
         let (endpoint, port_chosen) = Endpoint::receiver(cli)?;
         if port_chosen || cli.verbose {
             shared::io_text::stderr_line(&format!("udp-echo: listening on {}", endpoint.shown));
         }
-        let opts = receive::Options { echo: cli.echo, count: cli.count, verbose: cli.verbose };
+        let opts = receive::Options { echo: cli.echo, count: cli.count, verbose: cli.verbose, access };
         return receive::run(&endpoint.socket, opts);
     }
     let endpoint = Endpoint::sender(cli)?;

@@ -4,6 +4,9 @@
 //! datagrams back and nothing is written to stdout: an echo service's only
 //! output is its log (`-v`).
 //!
+//! Datagrams from peers `--allow`/`--deny` refuse are dropped unread
+//! (a line each with `-v`) and not counted.
+//!
 //! It keeps up: a large receive buffer, one reused 64 KiB datagram buffer,
 //! stdout buffered while datagrams keep coming and flushed as soon as none
 //! is waiting, so a person watching sees each one arrive. Stdout is a
@@ -23,7 +26,7 @@ use std::net::SocketAddr;
 const RECV_BUFFER: usize = 8 * 1024 * 1024;
 
 /// How the receiver behaves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Send each datagram back to its sender.
     pub echo: bool,
@@ -31,6 +34,8 @@ pub struct Options {
     pub count: Option<u64>,
     /// A line per datagram on stderr.
     pub verbose: bool,
+    /// `--allow` and `--deny`: datagrams from others are dropped.
+    pub access: shared::net::access::Access,
 }
 
 /// Receives on `socket` (already bound) until `count` datagrams arrived, or
@@ -70,6 +75,14 @@ pub fn run(socket: &Datagrams, opts: Options) -> Result<(), Error> {
         if blocking {
             socket.set_nonblocking(true).map_err(Error::Setup)?;
             blocking = false;
+        }
+        if let Peer::Ip(addr) = &from
+            && !opts.access.admits(addr.ip())
+        {
+            if opts.verbose {
+                eprintln!("udp-echo: dropping a datagram from {from}: not allowed (--allow, --deny)");
+            }
+            continue;
         }
         received += 1;
         if opts.verbose {

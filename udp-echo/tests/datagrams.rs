@@ -241,3 +241,35 @@ fn habits_from_other_tools_get_one_line() {
         assert_eq!((out.code, out.stderr.as_str()), (Some(2), *want), "{args:?}");
     }
 }
+
+/// `--allow`/`--deny`: datagrams from other peers are dropped unread
+/// (a line with `-v`) and not counted; a `--deny` wins.
+#[test]
+fn allow_and_deny_drop_other_peers() {
+    if UdpSocket::bind("127.0.0.2:0").is_err() {
+        eprintln!("skipped: 127.0.0.2 is not an address of this machine");
+        return;
+    }
+    let mut cmd = udp_echo();
+    cmd.args(["-v", "-l", "--count", "1", "--allow", "127.0.0.0/8", "--deny", "127.0.0.1", "127.0.0.1:0"])
+        .stdin(Stdio::null());
+    let mut run = harness::start(cmd, Capture::Both);
+    let addr = run.addr_on_stderr("listening on ");
+    let refused = UdpSocket::bind("127.0.0.1:0").unwrap();
+    refused.send_to(b"from .1\n", addr).unwrap();
+    let want =
+        format!("udp-echo: dropping a datagram from {}: not allowed (--allow, --deny)", refused.local_addr().unwrap());
+    run.stderr.as_ref().unwrap().wait_for(LIMIT, |l| (l == want).then_some(()));
+    let admitted = UdpSocket::bind("127.0.0.2:0").unwrap();
+    admitted.send_to(b"from .2\n", addr).unwrap();
+    assert!(run.wait_exit(LIMIT).success(), "--count 1 reached by the admitted datagram alone");
+    assert_eq!(run.stdout.as_ref().unwrap().until_end(LIMIT), ["from .2"]);
+    let out = send(&["-l", "--allow", "10.0.0.0/40", "0"], b"");
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            Some(2),
+            "udp-echo: --allow/--deny: `10.0.0.0/40`: expected an address or a CIDR block (10.0.0.0/8, fe80::/10)\n"
+        )
+    );
+}
