@@ -17,7 +17,7 @@ use crate::cli::Cli;
 /// the line each gets.
 const FOREIGN: &[Foreign] = &[
     (&["-u", "--udp"], "use udp-echo for UDP"),
-    (&["-b"], "broadcast is UDP's, and udp-echo has none"),
+    (&["-b"], "broadcast is UDP's: use udp-echo -b"),
     (&["--lua-exec"], "Lua scripts are not supported"),
     (&["--ssl-ciphers"], "not supported: rustls's safe defaults are used (TLS 1.2 and 1.3)"),
     (&["-P"], "use --proxy-auth USER:PASS"),

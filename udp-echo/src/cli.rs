@@ -2,6 +2,7 @@
 //! what is `shared::net::words`' (the same in tcp-echo); options brought
 //! from nc, ncat and socat are [`crate::habits`]'.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::Parser;
@@ -17,6 +18,8 @@ Examples, one per mode:
   udp-echo -l --count 100 127.0.0.1:0         receive 100 datagrams, then exit
   echo ping | udp-echo -U /tmp/echo.sock      a Unix datagram socket (-l -U PATH to receive on one)
   udp-echo -z 127.0.0.1 53 123                probe: open|filtered, or closed (ICMP port unreachable)
+  udp-echo -l --join 239.1.2.3 5000           receive a multicast group (--iface NAME to choose where)
+  echo hi | udp-echo -b 192.168.1.255 9       broadcast (replies from whoever answers)
 
 Where an option means something else in nc or ncat:
   -w  how long the sender waits for replies after stdin ends (nc's -w is a
@@ -67,6 +70,26 @@ pub struct Cli {
     /// whatever --allow says; repeatable.
     #[arg(long, value_name = "CIDR", requires = "listen")]
     pub deny: Vec<String>,
+
+    /// Allow sending to a broadcast address (255.255.255.255, a subnet's
+    /// last address); replies are taken from whoever answers.
+    #[arg(short = 'b', long = "broadcast", conflicts_with_all = ["listen", "unix"])]
+    pub broadcast: bool,
+
+    /// With -l: join this multicast group (IPv4 or IPv6) and receive its
+    /// datagrams on PORT, on every address of the group's family.
+    #[arg(long, value_name = "GROUP", requires = "listen", conflicts_with = "unix", value_parser = group)]
+    pub join: Option<IpAddr>,
+
+    /// The interface (by name: eth0, en0) --join joins on, or a sender to
+    /// a multicast group sends from; the system's choice without it.
+    #[arg(long, value_name = "NAME", conflicts_with = "unix")]
+    pub iface: Option<String>,
+
+    /// The hop limit of what is sent, unicast and multicast (1 to 255; 1
+    /// keeps multicast on the local network).
+    #[arg(long, value_name = "N", conflicts_with = "unix", value_parser = clap::value_parser!(u32).range(1..=255))]
+    pub ttl: Option<u32>,
 
     /// Send stdin in datagrams of up to N bytes instead of one per line.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=65527))]
@@ -122,6 +145,16 @@ pub struct Cli {
     pub verbose: bool,
 }
 
+/// `--join`'s value: a multicast address.
+fn group(s: &str) -> Result<IpAddr, String> {
+    let ip: IpAddr =
+        s.trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| "expected an IP address".to_string())?;
+    if !ip.is_multicast() {
+        return Err("not a multicast group (224.0.0.0/4, ff00::/8)".to_string());
+    }
+    Ok(ip)
+}
+
 impl Cli {
     /// The address family asked for.
     pub fn family(&self) -> Family {
@@ -152,6 +185,14 @@ mod tests {
             (&["-w", "2", "h:1"], true),
             (&["-z", "h", "53", "123"], true),
             (&["-z", "-l", "53"], false),
+            (&["-b", "--ttl", "1", "255.255.255.255", "9"], true),
+            (&["-l", "--join", "239.1.2.3", "--iface", "eth0", "5000"], true),
+            (&["-l", "--join", "ff02::1:3", "5000"], true),
+            (&["-l", "--join", "10.0.0.1", "5000"], false),
+            (&["--join", "239.1.2.3", "5000"], false),
+            (&["--ttl", "0", "h", "9"], false),
+            (&["--ttl", "256", "h", "9"], false),
+            (&["-b", "-l", "9"], false),
             (&["-l", "9000"], true),
             (&["--echo", "h:1"], false),
             (&["-l", "--echo", "--count", "5", "0"], true),

@@ -1,7 +1,9 @@
 //! The socket the command line asks for, made ready: a receiver bound to
-//! `[ADDR] PORT` or a Unix path (`-U`), or a sender bound to its own end
-//! (`-s`/`-p`, or for `-U` a path of its own in the temporary folder, so
-//! replies can come back) and connected to the destination.
+//! `[ADDR] PORT`, a multicast group (`--join`) or a Unix path (`-U`), or a
+//! sender bound to its own end (`-s`/`-p`, or for `-U` a path of its own
+//! in the temporary folder, so replies can come back) and connected to the
+//! destination; not connected when the destination is many (broadcast,
+//! multicast), so replies come from whoever answers.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 
@@ -10,7 +12,7 @@ use shared::net::{ListenSpec, bind_udp};
 use crate::cli::Cli;
 use crate::datagrams::{MAX_V4, MAX_V6};
 use crate::error::Error;
-use crate::socket::Datagrams;
+use crate::socket::{Datagrams, Peer};
 
 /// A socket ready for use, and what names it in messages.
 #[derive(Debug)]
@@ -21,6 +23,9 @@ pub struct Endpoint {
     pub shown: String,
     /// The largest datagram to send.
     pub max: usize,
+    /// A sender's destination when the socket is not connected to it (a
+    /// broadcast or multicast address).
+    pub to: Option<Peer>,
     /// A Unix socket's file, removed when the endpoint goes.
     #[cfg(unix)]
     _file: Option<shared::net::unix::Bound<std::os::unix::net::UnixDatagram>>,
@@ -32,6 +37,7 @@ impl Endpoint {
             socket,
             shown,
             max,
+            to: None,
             #[cfg(unix)]
             _file: None,
         }
@@ -43,9 +49,19 @@ impl Endpoint {
             return unix_receiver(cli, path).map(|e| (e, false));
         }
         let ListenSpec { host, port } = cli.words().listen().map_err(Error::Usage)?;
-        let socket = bind_udp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?;
+        let socket = match (cli.join, host) {
+            (Some(_), Some(host)) => return Err(Error::JoinHost(host)),
+            (Some(group), None) => crate::multicast::join(cli, group, port)?,
+            (None, host) => bind_udp(host.as_deref(), port, cli.family()).map_err(Error::Listen)?,
+        };
         let local = socket.local_addr().map_err(Error::Setup)?;
-        Ok((Endpoint::new(Datagrams::Udp(socket), local.to_string(), MAX_V6), port == 0))
+        crate::multicast::hop_limit(&socket, cli.ttl, local.is_ipv4())?;
+        let shown = match (cli.join, &cli.iface) {
+            (Some(group), Some(iface)) => format!("{local}, joined {group} on {iface}"),
+            (Some(group), None) => format!("{local}, joined {group}"),
+            (None, _) => local.to_string(),
+        };
+        Ok((Endpoint::new(Datagrams::Udp(socket), shown, MAX_V6), port == 0))
     }
 
     /// Binds the sender's own end and connects it to the destination.
@@ -73,13 +89,18 @@ impl Endpoint {
             },
         };
         let socket = UdpSocket::bind(local).map_err(|source| Error::BindSender { local, source })?;
-        socket.connect(dest).map_err(|e| crate::send::send_error(&shown, e))?;
+        let many = crate::multicast::prepare_sender(cli, &socket, dest)?;
+        if !many {
+            socket.connect(dest).map_err(|e| crate::send::send_error(&shown, e))?;
+        }
         let max = if dest.is_ipv4() { MAX_V4 } else { MAX_V6 };
         if cli.verbose {
             let local = socket.local_addr().map_err(Error::Setup)?;
             eprintln!("udp-echo: sending from {local} to {dest}");
         }
-        Ok(Endpoint::new(Datagrams::Udp(socket), shown, max))
+        let mut endpoint = Endpoint::new(Datagrams::Udp(socket), shown, max);
+        endpoint.to = many.then_some(Peer::Ip(dest));
+        Ok(endpoint)
     }
 }
 
@@ -97,7 +118,7 @@ fn unix_receiver(cli: &Cli, path: &std::path::Path) -> Result<Endpoint, Error> {
     let bound = addr.bind_datagram().map_err(Error::Unix)?;
     let socket = Datagrams::Unix(bound.socket.try_clone().map_err(Error::Setup)?);
     socket.ask_send_buffer(UNIX_BUFFER);
-    Ok(Endpoint { socket, shown: addr.to_string(), max: MAX_V6, _file: Some(bound) })
+    Ok(Endpoint { socket, shown: addr.to_string(), max: MAX_V6, to: None, _file: Some(bound) })
 }
 
 #[cfg(unix)]
@@ -124,7 +145,7 @@ fn unix_sender(cli: &Cli, path: &std::path::Path) -> Result<Endpoint, Error> {
     if cli.verbose {
         eprintln!("udp-echo: sending from {own} to {dest}");
     }
-    Ok(Endpoint { socket, shown: dest.to_string(), max: MAX_V6, _file: Some(bound) })
+    Ok(Endpoint { socket, shown: dest.to_string(), max: MAX_V6, to: None, _file: Some(bound) })
 }
 
 /// A fresh path in the temporary folder for a sender's own socket.

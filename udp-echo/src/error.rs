@@ -46,6 +46,42 @@ pub enum Error {
     /// A Unix socket could not be bound or connected to.
     #[cfg(unix)]
     Unix(shared::net::unix::UnixError),
+    /// Sending was refused by the system (a broadcast address without
+    /// `-b`, a firewall).
+    SendDenied {
+        /// The destination as the user wrote it.
+        target: String,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// `--join` with an address to receive on: a group receiver listens on
+    /// every address.
+    JoinHost(String),
+    /// Joining the group (or binding for it) failed.
+    Join {
+        /// The group.
+        group: std::net::IpAddr,
+        /// `--iface`, when given.
+        iface: Option<String>,
+        /// What the system said.
+        source: io::Error,
+    },
+    /// `--iface` names no interface here.
+    NoIface(String),
+    /// `--iface` names an interface without an address of the family.
+    IfaceFamily {
+        /// The interface.
+        name: String,
+        /// `IPv4`.
+        family: &'static str,
+    },
+    /// Setting a socket option failed (`-b`, `--ttl`, `--iface`).
+    SocketOption {
+        /// The option that asked for it.
+        what: &'static str,
+        /// What the system said.
+        source: io::Error,
+    },
     /// `--allow`/`--deny` with a value that is not an address or CIDR.
     Access(shared::net::access::CidrError),
     /// `--allow`/`--deny` with `-U`: Unix peers have no address.
@@ -128,6 +164,19 @@ impl fmt::Display for Error {
             Error::Unix(e) => e.fmt(f),
             Error::UnixUnsupported => f.write_str("-U: Unix sockets are not supported on this system"),
             Error::Access(e) => write!(f, "--allow/--deny: {e}"),
+            Error::SendDenied { target, source } => {
+                write!(f, "send to {target}: {} (to a broadcast address, give -b)", describe(source))
+            }
+            Error::JoinHost(host) => {
+                write!(f, "with --join the receiver listens on every address; give only the port, not `{host}`")
+            }
+            Error::Join { group, iface: Some(iface), source } => {
+                write!(f, "cannot join {group} on {iface}: {}", describe(source))
+            }
+            Error::Join { group, iface: None, source } => write!(f, "cannot join {group}: {}", describe(source)),
+            Error::NoIface(name) => write!(f, "--iface: no interface named `{name}` here"),
+            Error::IfaceFamily { name, family } => write!(f, "--iface: `{name}` has no {family} address"),
+            Error::SocketOption { what, source } => write!(f, "{what}: {}", describe(source)),
             Error::AccessUnix => f.write_str("--allow and --deny judge IP addresses; a Unix socket's peers have none"),
             Error::UnixWords(words) => write!(f, "with -U the socket's path is the address; `{words}` has no place"),
             Error::BindSender { local, source } => write!(f, "cannot send from {local}: {}", describe(source)),
@@ -162,6 +211,10 @@ impl std::error::Error for Error {
             #[cfg(unix)]
             Error::Unix(e) => Some(e),
             Error::Access(e) => Some(e),
+            Error::SendDenied { source, .. } | Error::Join { source, .. } | Error::SocketOption { source, .. } => {
+                Some(source)
+            }
+            Error::JoinHost(_) | Error::NoIface(_) | Error::IfaceFamily { .. } => None,
             Error::UnixUnsupported | Error::UnixWords(_) | Error::AccessUnix => None,
             Error::BindSender { source: e, .. }
             | Error::Setup(e)
@@ -192,7 +245,8 @@ pub fn exit_code(error: &Error) -> u8 {
         | Error::UnixUnsupported
         | Error::UnixWords(_)
         | Error::Access(_)
-        | Error::AccessUnix => EXIT_USAGE,
+        | Error::AccessUnix
+        | Error::JoinHost(_) => EXIT_USAGE,
         #[cfg(unix)]
         Error::Unix(shared::net::unix::UnixError::NoAbstract(_)) => EXIT_USAGE,
         _ => EXIT_NETWORK,

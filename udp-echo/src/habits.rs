@@ -35,8 +35,7 @@ const FOREIGN: &[Foreign] = &[
         "proxies are not supported for UDP (ncat's -x, a hex dump, is not supported either)",
     ),
     (&["--allowfile", "--denyfile"], "files of hosts are not supported: give --allow CIDR or --deny CIDR for each"),
-    (&["-b", "--broadcast"], "broadcast is not supported"),
-    (&["-M", "--ttl"], "setting the TTL is not supported"),
+    (&["-M"], "use --ttl N"),
     (&["-W"], "use --count N with -l: exit after N datagrams"),
     (&["-q", "--quit-after"], "use -w DURATION: how long to wait for replies after stdin ends"),
     (

@@ -7,6 +7,7 @@
 //! | [`error`] | why a run failed, and the one place that picks the exit status |
 //! | [`datagrams`] | stdin cut into datagrams: lines or chunks, never split or truncated |
 //! | [`socket`] | a datagram socket, UDP or Unix, and the peer a datagram came from |
+//! | [`multicast`] | broadcast, joining groups, the interface, the hop limit |
 //! | [`endpoint`] | the socket the command line asks for: bound, connected |
 //! | [`send`] | the sender: stdin out, replies in, `--wait` |
 //! | [`receive`] | the receiver: learns each peer from its datagram; `--echo` |
@@ -24,6 +25,7 @@ pub mod datagrams;
 pub mod endpoint;
 pub mod error;
 pub mod habits;
+pub mod multicast;
 pub mod probe;
 pub mod receive;
 pub mod send;

@@ -22,8 +22,9 @@ use crate::error::Error;
 use crate::socket::{Datagrams, Peer};
 use std::net::SocketAddr;
 
-/// Receive buffer asked of the kernel (it may grant less).
-const RECV_BUFFER: usize = 8 * 1024 * 1024;
+/// Receive buffer asked of the kernel (it may grant less), by the
+/// receiver and by the sender for its replies.
+pub const RECV_BUFFER: usize = 8 * 1024 * 1024;
 
 /// How the receiver behaves.
 #[derive(Debug, Clone)]

@@ -273,3 +273,24 @@ fn allow_and_deny_drop_other_peers() {
         )
     );
 }
+
+/// The sender takes a burst of replies whole: 200 KB in 1400-byte
+/// datagrams through an echo on loopback, every time, where the system
+/// allows at least 1 MiB of the receive buffer the sender asks for (Linux's
+/// net.core.rmem_max; elsewhere the test says it skipped).
+#[test]
+fn a_burst_of_replies_comes_back_whole() {
+    let max = std::fs::read_to_string("/proc/sys/net/core/rmem_max").ok().and_then(|s| s.trim().parse::<u64>().ok());
+    if max.is_none_or(|m| m < 1024 * 1024) {
+        eprintln!("skipped: net.core.rmem_max is not known to allow a 1 MiB receive buffer here");
+        return;
+    }
+    let (_echo, addr) = receiver(&["--echo"], "127.0.0.1:0", Stdio::null());
+    let payload = harness::pseudo_random(10, 200 * 1024);
+    for round in 0..5 {
+        let out = send(&["--chunk", "1400", "-w", "500ms", &addr.to_string()], &payload);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert_eq!(out.stdout.len(), payload.len(), "round {round}: every reply came back");
+        assert!(out.stdout == payload, "round {round}: in order, unchanged");
+    }
+}
