@@ -34,6 +34,9 @@ Where an option means something else in nc or ncat:
   -w  connect timeout and idle timeout (ncat's -w is the connect timeout
       only; nc's also ends the last reads)
   -p  with -l the port to listen on, else the local port to connect from (as nc)
+  -x  nc's proxy (ncat's -x, a hex dump, is not supported); SOCKS5 by default
+      as in nc, where ncat's --proxy is HTTP
+  -U  takes the socket's path as its value (nc and ncat take it as the address)
   -N  accepted and ignored: the half-close is the default (ncat's too)
 
 Exit status: 0 success (both directions finished; -z: a port open, with

@@ -5,8 +5,8 @@
 //! | [`cli`] | the command line |
 //! | [`habits`] | options and words from nc, ncat and socat: what to use here, in one line |
 //! | [`error`] | why a run failed, and the one place that picks the exit status |
-//! | [`dial`] | connecting: to a Unix socket, or over TCP from a chosen local end |
-//! | [`listener`] | listening: TCP or a Unix socket |
+//! | [`dial`] | connecting: to a Unix socket, over TCP from a chosen local end, through a proxy; TLS on top |
+//! | [`listener`] | listening: TCP or a Unix socket; `--allow`, `--deny`; a thread per client for the services |
 //! | [`link`] | one connection of any kind, both directions at once; reading it into a file |
 //! | [`pump`] | the stdin thread: stdin to the current connection (sendfile from a file), half-close at its end |
 //! | [`session`] | one connection, both directions, the timers; the socket to stdout (splice where it can) |
@@ -16,8 +16,8 @@
 //! | [`probe`] | `-z` port probes, and `--wait` for ports to open |
 //!
 //! [`connect`] and [`listen`] are the two ways a session starts; both
-//! take what they need already made (an address list, a bound listener),
-//! so tests can drive them. The system calls underneath (sendfile, splice,
+//! take what they need already made (a connection, a bound listener), so
+//! tests can drive them. The system calls underneath (sendfile, splice,
 //! duplicating stdout) are `shared::sys`'s, the platform layer: this crate
 //! makes none of its own and builds wherever `shared` does.
 

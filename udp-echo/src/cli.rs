@@ -26,6 +26,7 @@ Where an option means something else in nc or ncat:
       timeout for connects and final reads; ncat's, a connect timeout);
       a bare number is seconds
   -p  with -l the port to receive on, else the local port to send from (as nc)
+  -U  takes the socket's path as its value (nc takes it as the address)
   -u  accepted and ignored: udp-echo always speaks UDP
   -k  accepted and ignored with -l: the receiver always answers every sender
 
