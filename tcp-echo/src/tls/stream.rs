@@ -68,11 +68,6 @@ impl TlsStream {
         &self.raw
     }
 
-    /// The protocol agreed by ALPN, if any.
-    pub fn alpn(&self) -> Option<Vec<u8>> {
-        lock(&self.conn).alpn_protocol().map(<[u8]>::to_vec)
-    }
-
     /// Reads plaintext into `out`: 0 when the peer closed with
     /// close_notify; an `UnexpectedEof` error when it closed without
     /// (what came before was all delivered). Waits as a read of the
@@ -96,7 +91,14 @@ impl TlsStream {
                     let mut pending = &state.buf[state.start..state.end];
                     state.start += conn.read_tls(&mut pending)?;
                     let processed = conn.process_new_packets();
-                    self.send_pending(&mut conn);
+                    if let Some(sending) = self.take_pending(&mut conn) {
+                        // Sent with rustls let go: a send that blocks must
+                        // not hold up the writer.
+                        drop(conn);
+                        let _ = self.raw.write_all(&sending);
+                        drop(sending);
+                        conn = lock(&self.conn);
+                    }
                     processed.map_err(tls_error)?;
                 }
             }
@@ -165,17 +167,16 @@ impl TlsStream {
         Ok(())
     }
 
-    /// For a reader: sends what rustls made while reading (an alert, a key
-    /// update), unless a writer is sending, which then sends it after.
-    fn send_pending(&self, conn: &mut Connection) {
+    /// For a reader: what rustls made while reading (an alert, a key
+    /// update), held for sending, unless a writer is sending, which then
+    /// sends it after its own.
+    fn take_pending(&self, conn: &mut Connection) -> Option<MutexGuard<'_, Vec<u8>>> {
         if !conn.wants_write() {
-            return;
+            return None;
         }
-        if let Ok(mut sending) = self.sending.try_lock()
-            && self.take_tls(conn, &mut sending).is_ok()
-        {
-            let _ = self.raw.write_all(&sending);
-        }
+        let mut sending = self.sending.try_lock().ok()?;
+        self.take_tls(conn, &mut sending).ok()?;
+        Some(sending)
     }
 
     /// For a writer that is done: sends what a reader left.
