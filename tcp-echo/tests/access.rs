@@ -46,27 +46,9 @@ fn round_trip(from: &str, to: SocketAddr) -> Option<(Vec<u8>, SocketAddr)> {
     Some((got, me))
 }
 
-/// True when a socket bound to 127.0.0.2 is seen from there: loopback
-/// on Linux; not where 127.0.0.2 is not an address, nor under Wine, which
-/// binds it but sends from 127.0.0.1.
-fn second_loopback() -> bool {
-    let seen = (|| {
-        let to = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
-        let from = std::net::UdpSocket::bind("127.0.0.2:0").ok()?;
-        from.send_to(b"?", to.local_addr().ok()?).ok()?;
-        to.set_read_timeout(Some(LIMIT)).ok()?;
-        let (_, source) = to.recv_from(&mut [0u8; 4]).ok()?;
-        Some(source.ip() == std::net::IpAddr::from([127, 0, 0, 2]))
-    })();
-    if seen != Some(true) {
-        eprintln!("skipped: a socket bound to 127.0.0.2 is not seen from there on this system");
-    }
-    seen == Some(true)
-}
-
 #[test]
 fn allow_admits_only_its_peers() {
-    if !second_loopback() {
+    if !harness::loopback::second_address() {
         return;
     }
     let (run, addr) = echo(&["--allow", "127.0.0.2"]);
@@ -80,7 +62,7 @@ fn allow_admits_only_its_peers() {
 
 #[test]
 fn deny_wins_over_allow() {
-    if !second_loopback() {
+    if !harness::loopback::second_address() {
         return;
     }
     let (run, addr) = echo(&["--allow", "127.0.0.0/8", "--deny", "127.0.0.2/32"]);
@@ -94,7 +76,7 @@ fn deny_wins_over_allow() {
 
 #[test]
 fn a_single_session_listener_waits_for_an_admitted_peer() {
-    if !second_loopback() {
+    if !harness::loopback::second_address() {
         return;
     }
     let mut cmd = tcp_echo();

@@ -7,6 +7,7 @@
 //! test's stderr with a prefix, so a failing test shows what the tool said.
 
 pub mod http;
+pub mod loopback;
 mod measure;
 pub mod peers;
 pub mod scripted;

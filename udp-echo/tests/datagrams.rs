@@ -246,19 +246,7 @@ fn habits_from_other_tools_get_one_line() {
 /// (a line with `-v`) and not counted; a `--deny` wins.
 #[test]
 fn allow_and_deny_drop_other_peers() {
-    // Is a socket bound to 127.0.0.2 seen from there? Loopback on Linux;
-    // not where 127.0.0.2 is not an address, nor under Wine, which binds
-    // it but sends from 127.0.0.1.
-    let seen = (|| {
-        let to = UdpSocket::bind("127.0.0.1:0").ok()?;
-        let from = UdpSocket::bind("127.0.0.2:0").ok()?;
-        from.send_to(b"?", to.local_addr().ok()?).ok()?;
-        to.set_read_timeout(Some(LIMIT)).ok()?;
-        let (_, source) = to.recv_from(&mut [0u8; 4]).ok()?;
-        Some(source.ip() == std::net::IpAddr::from([127, 0, 0, 2]))
-    })();
-    if seen != Some(true) {
-        eprintln!("skipped: a socket bound to 127.0.0.2 is not seen from there on this system");
+    if !harness::loopback::second_address() {
         return;
     }
     let mut cmd = udp_echo();
