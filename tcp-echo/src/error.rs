@@ -120,6 +120,8 @@ pub enum Error {
         /// The proxy.
         proxy: String,
     },
+    /// `-e ''` or `-c ''`: nothing to run.
+    NoProgram,
     /// `-e`/`-c`: the program could not be started (or waited for).
     Spawn {
         /// The program as typed, in backquotes.
@@ -177,6 +179,7 @@ impl fmt::Display for Error {
             }
             Error::UnixClosed { addr, why } => write!(f, "{addr} closed: {why}"),
             Error::Spawn { program, source } => write!(f, "cannot start {program}: {}", describe(source)),
+            Error::NoProgram => f.write_str("-e/-c: no program given"),
             Error::Proxy { proxy, target, source } => write!(f, "{proxy}, asked for {target}: {source}"),
             Error::ProxyWantsAuth { proxy } => {
                 write!(f, "{proxy} wants a user and password: give --proxy-auth USER:PASS")
@@ -231,6 +234,7 @@ impl std::error::Error for Error {
             | Error::UnixClosed { .. }
             | Error::ProxyWantsAuth { .. }
             | Error::TlsUnsupported
+            | Error::NoProgram
             | Error::AccessUnix
             | Error::TlsName(_)
             | Error::TlsUnconfirmed { .. } => None,
@@ -253,7 +257,8 @@ pub fn exit_code(error: &Error) -> u8 {
         | Error::TlsUnsupported
         | Error::TlsName(_)
         | Error::Access(_)
-        | Error::AccessUnix => EXIT_USAGE,
+        | Error::AccessUnix
+        | Error::NoProgram => EXIT_USAGE,
         #[cfg(feature = "tls")]
         Error::TlsSetup(_) => EXIT_USAGE,
         #[cfg(unix)]

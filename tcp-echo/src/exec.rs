@@ -70,8 +70,9 @@ impl Program {
         let program = match self {
             Program::Exec(words) => match words.first() {
                 Some(p) => p.as_str(),
-                None => return Err(Error::Spawn { program: self.shown(), source: not_found() }),
+                None => return Err(Error::NoProgram),
             },
+            Program::Shell(command) if command.trim().is_empty() => return Err(Error::NoProgram),
             Program::Shell(_) => SHELL,
         };
         match find(program) {
@@ -321,7 +322,8 @@ mod tests {
     #[test]
     fn words_and_shell() {
         assert_eq!(Program::Exec(vec!["sort".into(), "-r".into()]).shown(), "`sort -r`");
-        assert!(Program::Exec(vec![]).check().is_err());
+        assert_eq!(Program::Exec(vec![]).check().unwrap_err().to_string(), "-e/-c: no program given");
+        assert_eq!(Program::Shell(" ".into()).check().unwrap_err().to_string(), "-e/-c: no program given");
         let missing = Program::Exec(vec!["/no/such/program".into()]).check().unwrap_err();
         assert_eq!(missing.to_string(), "cannot start `/no/such/program`: not found, or not executable");
     }

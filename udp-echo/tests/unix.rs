@@ -134,4 +134,20 @@ mod unix {
         let line = format!("udp-echo: cannot listen on {}: a live listener is already there\n", path.display());
         assert_eq!((out.code, out.stderr), (Some(1), line));
     }
+
+    /// Linux's abstract names: no file, answered the same way.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn abstract_names() {
+        let name = format!("@netkit-udp-test-{}", std::process::id());
+        let mut cmd = udp_echo();
+        cmd.args(["-v", "-l", "--echo", "-U", &name]).stdin(Stdio::null());
+        let run = harness::start(cmd, Capture::Stderr);
+        let want = format!("udp-echo: listening on {name}");
+        run.stderr.as_ref().unwrap().wait_for(LIMIT, |l| (l == want).then_some(()));
+        let mut cmd = udp_echo();
+        cmd.args(["-w", "300ms", "-U", &name]);
+        let out = harness::run(cmd, Some(b"no file\n"), LIMIT);
+        assert_eq!((out.code, out.stdout.as_slice()), (Some(0), &b"no file\n"[..]), "{}", out.stderr);
+    }
 }
