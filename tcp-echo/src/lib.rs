@@ -168,7 +168,7 @@ fn options(cli: &Cli) -> Options {
 }
 
 fn pump(cli: &Cli) -> Option<Arc<Pump>> {
-    (!cli.no_stdin).then(|| Pump::start(cli.crlf, !cli.no_shutdown, Instant::now()))
+    (!cli.no_stdin).then(|| Pump::start(cli.crlf, cli.tls, !cli.no_shutdown, Instant::now()))
 }
 
 /// Runs a session on a connection made (`peer` names the other end).

@@ -105,8 +105,9 @@ impl Link {
             Link::Tcp(s) => shared::sys::sendfile::sendfile(s, file, offset, count),
             #[cfg(unix)]
             Link::Unix(s) => shared::sys::sendfile::sendfile(s, file, offset, count),
+            // The pump reads stdin for TLS (`Pump::start`): nothing comes here.
             #[cfg(feature = "tls")]
-            Link::Tls(t) => t.send_file(file, offset, count),
+            Link::Tls(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "no sendfile under TLS")),
         }
     }
 

@@ -60,11 +60,12 @@ pub struct Pump {
 }
 
 impl Pump {
-    /// Starts the pump thread; `crlf` turns bare LF into CRLF.
-    pub fn start(crlf: bool, shutdown: bool, epoch: Instant) -> Arc<Pump> {
-        // CRLF conversion needs the bytes in hand: only a plain copy sends
-        // the file as it is.
-        let (file, offset) = if crlf { None } else { regular_stdin() }.unzip();
+    /// Starts the pump thread; `crlf` turns bare LF into CRLF; `tls` says
+    /// the connections are TLS, which takes no sendfile.
+    pub fn start(crlf: bool, tls: bool, shutdown: bool, epoch: Instant) -> Arc<Pump> {
+        // CRLF conversion and TLS need the bytes in hand: only a plain copy
+        // sends the file as it is.
+        let (file, offset) = if crlf || tls { None } else { regular_stdin() }.unzip();
         let pump = Arc::new(Pump {
             state: Mutex::new(State { offset: offset.unwrap_or(0), ..State::default() }),
             changed: Condvar::new(),

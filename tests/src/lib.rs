@@ -11,6 +11,7 @@ pub mod loopback;
 mod measure;
 pub mod peers;
 pub mod scripted;
+pub mod sides;
 
 pub use measure::run_measured;
 

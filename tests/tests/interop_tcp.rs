@@ -11,47 +11,19 @@ use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use harness::sides::Sides;
 use harness::{Capture, Running, TempDir, peer, peers};
 
 const SIZE: usize = 16 * 1024 * 1024;
 /// Generous: both sides must end by themselves, in seconds.
 const EXIT: Duration = Duration::from_secs(60);
 
-/// Two 16 MiB inputs, `a` (tcp-echo's side) and `b` (the peer's).
-struct Files(TempDir);
-
-impl Files {
-    fn new(label: &str) -> Files {
-        let dir = TempDir::new(label);
-        std::fs::write(dir.join("a-in"), harness::pseudo_random(11, SIZE)).unwrap();
-        std::fs::write(dir.join("b-in"), harness::pseudo_random(12, SIZE)).unwrap();
-        Files(dir)
-    }
-
-    fn input(&self, side: &str) -> Stdio {
-        Stdio::from(File::open(self.0.join(format!("{side}-in"))).unwrap())
-    }
-
-    fn output(&self, side: &str) -> Stdio {
-        Stdio::from(File::create(self.0.join(format!("{side}-out"))).unwrap())
-    }
-
-    /// Each side's input arrived at the other, unchanged.
-    fn check(&self) {
-        let read = |n: &str| std::fs::read(self.0.join(n)).unwrap();
-        let (a_in, b_in, a_out, b_out) = (read("a-in"), read("b-in"), read("a-out"), read("b-out"));
-        assert_eq!((b_out.len(), a_out.len()), (SIZE, SIZE), "16 MiB each way");
-        assert!(b_out == a_in, "tcp-echo's bytes arrived unchanged");
-        assert!(a_out == b_in, "the peer's bytes arrived unchanged");
-    }
-}
-
 fn tcp_echo() -> Command {
     Command::new(harness::bin("tcp-echo"))
 }
 
 /// `tcp-echo -l EXTRA 127.0.0.1:0` with side a's files.
-fn our_listener(files: &Files, extra: &[&str]) -> (Running, SocketAddr) {
+fn our_listener(files: &Sides, extra: &[&str]) -> (Running, SocketAddr) {
     let mut cmd = tcp_echo();
     cmd.arg("-l").args(extra).arg("127.0.0.1:0").stdin(files.input("a")).stdout(files.output("a"));
     let run = harness::start(cmd, Capture::StderrOnly);
@@ -60,13 +32,13 @@ fn our_listener(files: &Files, extra: &[&str]) -> (Running, SocketAddr) {
 }
 
 /// Runs tcp-echo as the client of `addr` with side a's files.
-fn our_client(files: &Files, addr: &str, extra: &[&str]) {
+fn our_client(files: &Sides, addr: &str, extra: &[&str]) {
     let mut child = tcp_echo().args(extra).arg(addr).stdin(files.input("a")).stdout(files.output("a")).spawn().unwrap();
     assert!(harness::wait_timeout(&mut child, EXIT).success(), "tcp-echo exited 0 by itself");
 }
 
 /// Runs a peer client command with side b's files.
-fn their_client(files: &Files, mut cmd: Command) {
+fn their_client(files: &Sides, mut cmd: Command) {
     let mut child = cmd.stdin(files.input("b")).stdout(files.output("b")).spawn().unwrap();
     let status = harness::wait_timeout(&mut child, EXIT);
     assert!(status.success(), "{:?} exited 0 by itself: {status}", cmd.get_program());
@@ -77,7 +49,7 @@ fn our_client_to_nc_listener() {
     if !peer("nc") {
         return;
     }
-    let files = Files::new("nc-listen");
+    let files = Sides::new("nc-listen", SIZE, 11);
     let mut cmd = Command::new("nc");
     cmd.args(["-lvN", "127.0.0.1", "0"]).stdin(files.input("b")).stdout(files.output("b"));
     let mut nc = harness::start(cmd, Capture::StderrOnly);
@@ -101,7 +73,7 @@ fn our_client_to_ncat_listener() {
     if !peer("ncat") {
         return;
     }
-    let files = Files::new("ncat-listen");
+    let files = Sides::new("ncat-listen", SIZE, 11);
     let (mut ncat, port) = peers::start_on_probed_port(
         |port| {
             let mut c = Command::new("ncat");
@@ -121,7 +93,7 @@ fn our_client_to_socat_listener() {
     if !peer("socat") {
         return;
     }
-    let files = Files::new("socat-listen");
+    let files = Sides::new("socat-listen", SIZE, 11);
     let mut cmd = Command::new("socat");
     // -t: socat's wait after one side ends; the default 0.5 s is what cuts
     // replies short, so give it room.
@@ -140,7 +112,7 @@ fn nc_client_to_our_listener() {
     if !peer("nc") {
         return;
     }
-    let files = Files::new("nc-client");
+    let files = Sides::new("nc-client", SIZE, 11);
     let (mut ours, addr) = our_listener(&files, &[]);
     let mut nc = Command::new("nc");
     nc.args(["-N", "127.0.0.1", &addr.port().to_string()]);
@@ -154,7 +126,7 @@ fn ncat_client_to_our_listener() {
     if !peer("ncat") {
         return;
     }
-    let files = Files::new("ncat-client");
+    let files = Sides::new("ncat-client", SIZE, 11);
     let (mut ours, addr) = our_listener(&files, &[]);
     let mut ncat = Command::new("ncat");
     ncat.args(["127.0.0.1", &addr.port().to_string()]);
@@ -168,7 +140,7 @@ fn socat_client_to_our_listener() {
     if !peer("socat") {
         return;
     }
-    let files = Files::new("socat-client");
+    let files = Sides::new("socat-client", SIZE, 11);
     let (mut ours, addr) = our_listener(&files, &[]);
     let mut socat = Command::new("socat");
     socat.args(["-t", "30", "STDIO", &format!("TCP:{addr}")]);

@@ -10,12 +10,12 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use harness::{Capture, Running, TempDir, peer, peers};
+use harness::sides::Sides;
+use harness::{Capture, Running, peer, peers};
 
 const LIMIT: Duration = Duration::from_secs(60);
 const SIZE: usize = 1024 * 1024;
@@ -26,21 +26,17 @@ fn tcp_echo() -> Command {
     Command::new(harness::bin("tcp-echo"))
 }
 
-/// A folder with a certificate for localhost and 127.0.0.1 (not a CA: a
-/// leaf, as servers have), its key, and two inputs.
-struct Tls(TempDir);
+/// Two inputs and, beside them, a certificate for localhost and
+/// 127.0.0.1 (not a CA: a leaf, as servers have) and its key.
+struct Tls(Sides);
 
 impl Tls {
     fn new(label: &str) -> Tls {
-        let dir = TempDir::new(label);
+        let sides = Sides::new(label, SIZE, 91);
+        let at = |name: &str| sides.path(name).display().to_string();
         let out = Command::new("openssl")
             .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"])
-            .args([
-                "-keyout",
-                &dir.join("k.pem").display().to_string(),
-                "-out",
-                &dir.join("c.pem").display().to_string(),
-            ])
+            .args(["-keyout", &at("k.pem"), "-out", &at("c.pem")])
             .args(["-subj", "/CN=localhost", "-days", "2"])
             .args([
                 "-addext",
@@ -51,28 +47,24 @@ impl Tls {
             .output()
             .unwrap();
         assert!(out.status.success(), "openssl req: {}", String::from_utf8_lossy(&out.stderr));
-        std::fs::write(dir.join("a-in"), harness::pseudo_random(91, SIZE)).unwrap();
-        std::fs::write(dir.join("b-in"), harness::pseudo_random(92, SIZE)).unwrap();
-        Tls(dir)
+        Tls(sides)
     }
 
     fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
+        self.0.path(name).display().to_string()
     }
 
     fn input(&self, side: &str) -> Stdio {
-        Stdio::from(File::open(self.0.join(format!("{side}-in"))).unwrap())
+        self.0.input(side)
     }
 
     fn output(&self, side: &str) -> Stdio {
-        Stdio::from(File::create(self.0.join(format!("{side}-out"))).unwrap())
+        self.0.output(side)
     }
 
     /// Each side's 1 MiB arrived at the other, unchanged.
     fn check(&self) {
-        let read = |n: &str| std::fs::read(self.0.join(n)).unwrap();
-        assert!(read("b-out") == read("a-in"), "tcp-echo's 1 MiB arrived whole ({} bytes)", read("b-out").len());
-        assert!(read("a-out") == read("b-in"), "the peer's 1 MiB arrived whole ({} bytes)", read("a-out").len());
+        self.0.check();
     }
 
     /// The certificate's SHA-256 fingerprint, as openssl prints it.

@@ -7,53 +7,22 @@
 #![allow(clippy::unwrap_used)]
 #![cfg(unix)]
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use harness::sides::Sides;
 use harness::{Capture, Running, TempDir, peer};
 
 const SIZE: usize = 4 * 1024 * 1024;
 const EXIT: Duration = Duration::from_secs(60);
-
-/// A folder with two inputs, `a` (ours) and `b` (the peer's), and the
-/// socket's path.
-struct Files(TempDir);
-
-impl Files {
-    fn new(label: &str) -> Files {
-        let dir = TempDir::new(label);
-        std::fs::write(dir.join("a-in"), harness::pseudo_random(41, SIZE)).unwrap();
-        std::fs::write(dir.join("b-in"), harness::pseudo_random(42, SIZE)).unwrap();
-        Files(dir)
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.0.join("s")
-    }
-
-    fn input(&self, side: &str) -> Stdio {
-        Stdio::from(File::open(self.0.join(format!("{side}-in"))).unwrap())
-    }
-
-    fn output(&self, side: &str) -> Stdio {
-        Stdio::from(File::create(self.0.join(format!("{side}-out"))).unwrap())
-    }
-
-    fn check(&self) {
-        let read = |n: &str| std::fs::read(self.0.join(n)).unwrap();
-        assert_eq!((read("a-out").len(), read("b-out").len()), (SIZE, SIZE), "4 MiB each way");
-        assert!(read("b-out") == read("a-in") && read("a-out") == read("b-in"), "both streams unchanged");
-    }
-}
 
 fn tcp_echo() -> Command {
     Command::new(harness::bin("tcp-echo"))
 }
 
 /// Starts a peer listener and waits for its line saying it listens.
-fn their_listener(files: &Files, program: &str, args: &[&str], ready: &str) -> Running {
+fn their_listener(files: &Sides, program: &str, args: &[&str], ready: &str) -> Running {
     let mut cmd = Command::new(program);
     cmd.args(args).stdin(files.input("b")).stdout(files.output("b"));
     let run = harness::start(cmd, Capture::StderrOnly);
@@ -61,11 +30,11 @@ fn their_listener(files: &Files, program: &str, args: &[&str], ready: &str) -> R
     run
 }
 
-fn our_client(files: &Files, extra: &[&str]) {
+fn our_client(files: &Sides, extra: &[&str]) {
     let mut child = tcp_echo()
         .args(extra)
         .arg("-U")
-        .arg(files.socket())
+        .arg(files.path("s"))
         .stdin(files.input("a"))
         .stdout(files.output("a"))
         .spawn()
@@ -73,15 +42,15 @@ fn our_client(files: &Files, extra: &[&str]) {
     assert!(harness::wait_timeout(&mut child, EXIT).success(), "tcp-echo exited 0 by itself");
 }
 
-fn our_listener(files: &Files) -> Running {
+fn our_listener(files: &Sides) -> Running {
     let mut cmd = tcp_echo();
-    cmd.args(["-v", "-l", "-U"]).arg(files.socket()).stdin(files.input("a")).stdout(files.output("a"));
+    cmd.args(["-v", "-l", "-U"]).arg(files.path("s")).stdin(files.input("a")).stdout(files.output("a"));
     let run = harness::start(cmd, Capture::StderrOnly);
     run.stderr.as_ref().unwrap().wait_for(harness::START_TIMEOUT, |l| l.contains("listening on").then_some(()));
     run
 }
 
-fn their_client(files: &Files, program: &str, args: &[&str]) {
+fn their_client(files: &Sides, program: &str, args: &[&str]) {
     let mut child = Command::new(program).args(args).stdin(files.input("b")).stdout(files.output("b")).spawn().unwrap();
     let status = harness::wait_timeout(&mut child, EXIT);
     assert!(status.success(), "{program} exited 0 by itself: {status}");
@@ -96,8 +65,8 @@ fn our_client_to_socat_unix_listener() {
     if !peer("socat") {
         return;
     }
-    let files = Files::new("ux-socat-listen");
-    let listen = format!("UNIX-LISTEN:{}", path_str(&files.socket()));
+    let files = Sides::new("ux-socat-listen", SIZE, 41);
+    let listen = format!("UNIX-LISTEN:{}", path_str(&files.path("s")));
     let mut socat = their_listener(&files, "socat", &["-d", "-d", "-t", "30", &listen, "STDIO"], "listening on");
     our_client(&files, &[]);
     assert!(socat.wait_exit(EXIT).success(), "socat exited by itself");
@@ -109,9 +78,9 @@ fn socat_client_to_our_unix_listener() {
     if !peer("socat") {
         return;
     }
-    let files = Files::new("ux-socat-client");
+    let files = Sides::new("ux-socat-client", SIZE, 41);
     let mut ours = our_listener(&files);
-    their_client(&files, "socat", &["-t", "30", "STDIO", &format!("UNIX-CONNECT:{}", path_str(&files.socket()))]);
+    their_client(&files, "socat", &["-t", "30", "STDIO", &format!("UNIX-CONNECT:{}", path_str(&files.path("s")))]);
     assert!(ours.wait_exit(EXIT).success());
     files.check();
 }
@@ -121,8 +90,8 @@ fn our_client_to_nc_unix_listener() {
     if !peer("nc") {
         return;
     }
-    let files = Files::new("ux-nc-listen");
-    let socket = path_str(&files.socket());
+    let files = Sides::new("ux-nc-listen", SIZE, 41);
+    let socket = path_str(&files.path("s"));
     let mut nc = their_listener(&files, "nc", &["-lvNU", &socket], "Listening on");
     // As over TCP (see interop_tcp.rs): OpenBSD nc -l may stop sending
     // when its peer half-closes while its own buffer is empty; our side
@@ -137,9 +106,9 @@ fn nc_client_to_our_unix_listener() {
     if !peer("nc") {
         return;
     }
-    let files = Files::new("ux-nc-client");
+    let files = Sides::new("ux-nc-client", SIZE, 41);
     let mut ours = our_listener(&files);
-    their_client(&files, "nc", &["-NU", &path_str(&files.socket())]);
+    their_client(&files, "nc", &["-NU", &path_str(&files.path("s"))]);
     assert!(ours.wait_exit(EXIT).success());
     files.check();
 }

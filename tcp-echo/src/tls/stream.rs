@@ -12,7 +12,6 @@
 //! Reading keeps its raw bytes in a [`ReadState`] of its own: a fixed
 //! buffer, handed to rustls a piece at a time as it has room.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::sync::{Mutex, MutexGuard};
 
@@ -22,7 +21,7 @@ use crate::link::Link;
 
 /// Raw bytes read from the socket at once.
 const RAW: usize = 64 * 1024;
-/// A file's bytes read at once for `send_file`.
+/// Plaintext taken from rustls at once, on its way to a file.
 pub const PLAIN: usize = 64 * 1024;
 
 /// A TLS connection over a plain [`Link`] (TCP or Unix), its handshake done.
@@ -34,8 +33,6 @@ pub struct TlsStream {
     raw: Link,
     /// Held while TLS bytes go to the socket; the buffer they wait in.
     sending: Mutex<Vec<u8>>,
-    /// A file's bytes on their way in (`send_file`).
-    file_buf: Mutex<Vec<u8>>,
 }
 
 /// What one reader of a [`TlsStream`] keeps between reads: raw bytes the
@@ -60,7 +57,7 @@ fn tls_error(e: rustls::Error) -> io::Error {
 impl TlsStream {
     /// Wraps `raw`, over which `conn` has completed its handshake.
     pub fn new(conn: Connection, raw: Link) -> TlsStream {
-        TlsStream { conn: Mutex::new(conn), raw, sending: Mutex::new(Vec::new()), file_buf: Mutex::new(Vec::new()) }
+        TlsStream { conn: Mutex::new(conn), raw, sending: Mutex::new(Vec::new()) }
     }
 
     /// The socket underneath.
@@ -131,20 +128,6 @@ impl TlsStream {
         self.flush_leftovers()
     }
 
-    /// Sends up to `count` bytes of `file` from `*offset`, moving `*offset`
-    /// past them; 0 at the file's end.
-    pub fn send_file(&self, file: &File, offset: &mut u64, count: usize) -> io::Result<usize> {
-        let mut buf = lock(&self.file_buf);
-        if buf.len() < PLAIN {
-            buf.resize(PLAIN, 0);
-        }
-        let want = count.min(buf.len());
-        let n = read_at(file, &mut buf[..want], *offset)?;
-        self.write_all(&buf[..n])?;
-        *offset += n as u64;
-        Ok(n)
-    }
-
     /// Ends this side: close_notify, then the socket's half-close.
     pub fn close(&self) -> io::Result<()> {
         {
@@ -190,14 +173,4 @@ impl TlsStream {
         drop(conn);
         self.raw.write_all(&sending)
     }
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
