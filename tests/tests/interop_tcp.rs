@@ -5,14 +5,13 @@
 // Test code: a failed unwrap is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
-use std::fs::File;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use harness::sides::Sides;
-use harness::{Capture, Running, TempDir, peer, peers};
+use harness::{Capture, Running, peer, peers};
 
 const SIZE: usize = 16 * 1024 * 1024;
 /// Generous: both sides must end by themselves, in seconds.
@@ -210,6 +209,8 @@ fn socat_and_ncat_clients_to_our_echo_service() {
 #[cfg(unix)]
 mod exec {
     use super::*;
+    use harness::TempDir;
+    use std::fs::File;
 
     fn payload() -> Vec<u8> {
         harness::pseudo_random(61, SIZE)
