@@ -38,6 +38,9 @@ pub fn describe(e: &io::Error) -> String {
     };
     // Windows' messages are sentences; a one-line message goes on after it.
     let text = text.trim_end().trim_end_matches('.');
+    // std's resolver errors say what failed before why; the caller has
+    // already said what ("cannot resolve `host`").
+    let text = text.strip_prefix("failed to lookup address information: ").unwrap_or(text);
     let mut chars = text.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
@@ -118,6 +121,10 @@ mod tests {
         let cases: &[(io::Error, &str)] = &[
             (io::Error::new(io::ErrorKind::InvalidData, "Bad chunk"), "bad chunk"),
             (io::Error::from(io::ErrorKind::UnexpectedEof), "unexpected end of stream"),
+            (
+                io::Error::other("failed to lookup address information: Name or service not known"),
+                "name or service not known",
+            ),
         ];
         for (e, want) in cases {
             assert_eq!(describe(e), *want, "{e:?}");

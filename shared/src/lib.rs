@@ -16,6 +16,8 @@
 //! - [`names`]: file names every system can hold.
 //! - [`duration`] and [`io_text`]: durations as typed on command lines, and
 //!   I/O errors in words, the same in every tool and on every system.
+//! - [`seconds`]: timeouts as netcat takes them, a bare number as seconds.
+//! - [`habits`]: options and words people bring from nc, ncat and socat.
 //!
 //! The binaries turn the typed errors into exit codes or HTTP statuses.
 //!
@@ -50,10 +52,12 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod duration;
+pub mod habits;
 pub mod http;
 pub mod io_text;
 pub mod names;
 pub mod net;
+pub mod seconds;
 #[allow(unsafe_code)]
 pub mod sys;
 #[cfg(feature = "tls")]

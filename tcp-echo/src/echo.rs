@@ -1,73 +1,62 @@
 //! The echo service (RFC 862): every byte a client sends goes back to it.
-//! A thread per client, up to a limit; past it a new client is closed at
-//! once and a line says so. Runs until interrupted.
+//! A thread per client, up to a limit (the listener's `serve_each`).
+//! Runs until interrupted.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+use crate::error::Error;
+
+use crate::link::{Inbound, Link};
+use crate::listener::Listener;
 
 /// Bytes echoed per read.
 const CHUNK: usize = 64 * 1024;
 
-/// Serves echo on `listener` forever.
-pub fn serve(listener: TcpListener, max_clients: usize, idle: Option<Duration>, verbose: bool) -> io::Result<()> {
-    let active = Arc::new(AtomicUsize::new(0));
-    loop {
-        let (stream, peer) = match listener.accept() {
-            Ok(pair) => pair,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted || e.kind() == io::ErrorKind::ConnectionAborted => {
-                continue;
-            }
-            Err(e) if shared::sys::socket::out_of_descriptors(&e) => {
-                // Out of descriptors: wait for clients to leave.
-                std::thread::sleep(Duration::from_millis(100));
-                continue;
-            }
-            Err(e) => return Err(e),
+/// Serves echo on `listener` forever, with TLS's handshake first when
+/// `tls` is given.
+pub fn serve(
+    listener: &Listener,
+    max_clients: usize,
+    idle: Option<Duration>,
+    verbose: bool,
+    tls: Option<Arc<crate::tls::Server>>,
+) -> io::Result<()> {
+    listener.serve_each(max_clients, verbose, move |link, peer| {
+        let link = match crate::tls::secure(tls.as_deref(), link, peer) {
+            Ok(link) => link,
+            Err(e) => return eprintln!("tcp-echo: {e}"),
         };
-        let peer = std::net::SocketAddr::new(peer.ip().to_canonical(), peer.port());
-        if active.load(Ordering::SeqCst) >= max_clients {
-            eprintln!("tcp-echo: refusing {peer}: {max_clients} clients already connected");
-            drop(stream);
-            continue;
-        }
-        active.fetch_add(1, Ordering::SeqCst);
-        if verbose {
-            eprintln!("tcp-echo: connection from {peer}");
-        }
-        let count = active.clone();
-        std::thread::spawn(move || {
-            let result = echo(&stream, idle);
-            count.fetch_sub(1, Ordering::SeqCst);
-            match result {
-                Ok(n) if verbose => eprintln!("tcp-echo: {peer} done, echoed {n} bytes"),
-                Ok(_) => {}
-                Err(e) => eprintln!("tcp-echo: {peer}: {}", shared::io_text::describe(&e)),
+        match echo(&link, idle) {
+            Ok(n) if verbose => eprintln!("tcp-echo: {peer} done, echoed {n} bytes"),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && link.is_tls() => {
+                eprintln!("tcp-echo: {}", Error::TlsUnconfirmed { peer: peer.clone() });
             }
-        });
-    }
+            Err(e) => eprintln!("tcp-echo: {peer}: {}", shared::io_text::describe(&e)),
+        }
+    })
 }
 
 /// Echoes until the client's FIN, then half-closes back.
-fn echo(stream: &TcpStream, idle: Option<Duration>) -> io::Result<u64> {
-    stream.set_read_timeout(idle)?;
-    stream.set_write_timeout(idle)?;
-    let _ = stream.set_nodelay(true);
+fn echo(link: &Link, idle: Option<Duration>) -> io::Result<u64> {
+    link.set_read_timeout(idle)?;
+    link.set_write_timeout(idle)?;
+    link.set_nodelay();
+    let mut inbound = Inbound::new();
     let mut buf = vec![0u8; CHUNK];
     let mut total = 0;
-    let (mut reader, mut writer) = (stream, stream);
     loop {
-        let n = match reader.read(&mut buf) {
+        let n = match inbound.read(link, &mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        writer.write_all(&buf[..n])?;
+        link.write_all(&buf[..n])?;
         total += n as u64;
     }
-    stream.shutdown(Shutdown::Write)?;
+    link.shutdown_write()?;
     Ok(total)
 }

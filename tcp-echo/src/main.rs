@@ -7,13 +7,22 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use tcp_echo::cli::Cli;
+use tcp_echo::habits::{self, Refusal};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match habits::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(Refusal::Shown(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(Refusal::Usage(line)) => {
+            shared::io_text::stderr_line(&format!("tcp-echo: {line}"));
+            return ExitCode::from(tcp_echo::error::EXIT_USAGE);
+        }
+    };
     match tcp_echo::run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("tcp-echo: {e}");
             ExitCode::from(tcp_echo::exit_code(&e))

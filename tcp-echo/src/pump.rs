@@ -15,11 +15,12 @@
 //! file`) starts where tcp-echo stopped, as it would after plain reads.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::net::{Shutdown, TcpStream};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
+
+use crate::link::Link;
 
 /// Bytes read from stdin at once.
 const CHUNK: usize = 256 * 1024;
@@ -30,7 +31,7 @@ const SENDFILE_CHUNK: usize = 1 << 20;
 #[derive(Debug, Default)]
 struct State {
     /// The connection stdin goes to, and the session it belongs to.
-    target: Option<(u64, Arc<TcpStream>)>,
+    target: Option<(u64, Arc<Link>)>,
     /// Stdin has ended and everything read was written.
     done: bool,
     /// A write failed for this session.
@@ -59,11 +60,12 @@ pub struct Pump {
 }
 
 impl Pump {
-    /// Starts the pump thread; `crlf` turns bare LF into CRLF.
-    pub fn start(crlf: bool, shutdown: bool, epoch: Instant) -> Arc<Pump> {
-        // CRLF conversion needs the bytes in hand: only a plain copy sends
-        // the file as it is.
-        let (file, offset) = if crlf { None } else { regular_stdin() }.unzip();
+    /// Starts the pump thread; `crlf` turns bare LF into CRLF; `tls` says
+    /// the connections are TLS, which takes no sendfile.
+    pub fn start(crlf: bool, tls: bool, shutdown: bool, epoch: Instant) -> Arc<Pump> {
+        // CRLF conversion and TLS need the bytes in hand: only a plain copy
+        // sends the file as it is.
+        let (file, offset) = if crlf || tls { None } else { regular_stdin() }.unzip();
         let pump = Arc::new(Pump {
             state: Mutex::new(State { offset: offset.unwrap_or(0), ..State::default() }),
             changed: Condvar::new(),
@@ -126,13 +128,13 @@ impl Pump {
         if self.shutdown
             && let Some((_, t)) = &st.target
         {
-            let _ = t.shutdown(Shutdown::Write);
+            let _ = t.shutdown_write();
         }
         self.changed.notify_all();
     }
 
     /// Waits for a connection that is not `failed`; returns it.
-    fn target_other_than(&self, failed: Option<u64>) -> (u64, Arc<TcpStream>) {
+    fn target_other_than(&self, failed: Option<u64>) -> (u64, Arc<Link>) {
         let mut st = self.lock();
         loop {
             if let Some((id, t)) = &st.target
@@ -151,7 +153,7 @@ impl Pump {
         let mut offset = self.lock().offset;
         loop {
             let (id, target) = self.target_other_than(failed);
-            let step = shared::sys::sendfile::sendfile(&*target, file, &mut offset, SENDFILE_CHUNK);
+            let step = target.send_file(file, &mut offset, SENDFILE_CHUNK);
             let mut st = self.lock();
             st.offset = offset;
             match step {
@@ -200,8 +202,7 @@ impl Pump {
                 st = self.changed.wait(st).unwrap_or_else(|p| p.into_inner());
             }
         };
-        let mut writer: &TcpStream = &target;
-        match writer.write_all(data) {
+        match target.write_all(data) {
             Ok(()) => {
                 let now = self.epoch.elapsed().as_nanos() as u64;
                 self.last_write.store(now, Ordering::Relaxed);
@@ -220,10 +221,10 @@ impl Pump {
 
     /// Makes `stream` the connection stdin goes to (session `id`). If stdin
     /// has already ended, the connection is half-closed at once.
-    pub fn attach(&self, id: u64, stream: Arc<TcpStream>) {
+    pub fn attach(&self, id: u64, stream: Arc<Link>) {
         let mut st = self.lock();
         if st.done && self.shutdown {
-            let _ = stream.shutdown(Shutdown::Write);
+            let _ = stream.shutdown_write();
         }
         st.target = Some((id, stream));
         st.sent = 0;

@@ -5,24 +5,25 @@
 //! stdin. The timers (`-w`, `-q`) are looked at whenever a read has waited
 //! a tick.
 //!
-//! The bytes go to stdout through `shared::sys::splice::SocketToFile`:
-//! splice on Linux (never copied through this process), read and write
-//! elsewhere or where stdout takes no splice (a terminal).
+//! The bytes go to stdout through the link's [`Inbound`]: splice on Linux
+//! for a plain socket (never copied through this process), read and write
+//! elsewhere or where stdout takes no splice (a terminal). When the peer
+//! has finished, stdout is ended too (unless `-k` shares it among
+//! sessions), so whatever reads it sees the end while stdin still goes
+//! out: ssh, with tcp-echo as its ProxyCommand, learns that way that the
+//! server has gone.
 
 use std::fs::File;
 use std::io;
-use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use shared::sys::splice::{MoveError, SocketToFile};
+use shared::sys::splice::MoveError;
 
 use crate::error::Error;
+use crate::link::{Inbound, Link, Peer};
 use crate::pump::Pump;
-
-/// Most bytes one move takes from the socket (the mover's own limit).
-const MOVE_MAX: usize = 1 << 20;
 /// How often a waiting read wakes to check the timers.
 const TICK: Duration = Duration::from_millis(50);
 
@@ -50,6 +51,16 @@ pub enum End {
     StdoutClosed,
 }
 
+/// Where the peer's bytes go.
+#[derive(Debug)]
+pub enum Output<'a> {
+    /// Standard output, this session's alone: ended when the peer
+    /// finishes, so its reader sees the end too.
+    Own(File),
+    /// Standard output shared by the sessions of a `-k` run: kept open.
+    Shared(&'a File),
+}
+
 /// Bytes moved, for `-v`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stats {
@@ -64,12 +75,12 @@ pub struct Stats {
 /// Runs a session on `stream` with `peer`; `id` tells the pump's sessions
 /// apart. The counts come back however the session ended, for `-v`.
 pub fn run(
-    stream: TcpStream,
-    peer: SocketAddr,
+    stream: Link,
+    peer: &Peer,
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
-    out: &File,
+    out: Output<'_>,
 ) -> (Result<End, Error>, Stats) {
     let started = Instant::now();
     let stream = Arc::new(stream);
@@ -105,28 +116,33 @@ fn read_timed_out(e: &io::Error) -> bool {
 /// Copies the socket to `out` until the peer's FIN, then waits for the pump
 /// to finish stdin (unless nobody needs it to); watches `-w` and `-q`.
 fn receive(
-    stream: &TcpStream,
-    peer: SocketAddr,
+    stream: &Link,
+    peer: &Peer,
     pump: Option<&Arc<Pump>>,
     id: u64,
     opts: Options,
-    out: &File,
+    out: Output<'_>,
     stats: &mut Stats,
 ) -> Result<End, Error> {
     let epoch = pump.map_or_else(Instant::now, |p| p.epoch);
     let mut last_read = nanos_since(epoch);
     let mut quit_at: Option<Instant> = None;
+    let mut unconfirmed = false;
     let timed = opts.idle.is_some() || opts.quit_after.is_some();
-    let connection = |source: io::Error| Error::Connection { peer, source };
+    let connection = |source: io::Error| Error::Connection { peer: peer.clone(), source };
     // Splice where the system and stdout allow it (the bytes never pass
     // through here); the mover falls back to read and write by itself.
-    let mut mover = SocketToFile::new();
+    let mut inbound = Inbound::new();
+    let file: &File = match &out {
+        Output::Own(f) => f,
+        Output::Shared(f) => f,
+    };
     if timed {
         // Reads wake every tick so the timers can be looked at.
         let _ = stream.set_read_timeout(Some(TICK));
     }
     loop {
-        let read_error = match mover.move_some(stream, out, MOVE_MAX) {
+        let read_error = match inbound.move_to(stream, file) {
             Ok(0) => break,
             Ok(n) => {
                 last_read = nanos_since(epoch);
@@ -141,6 +157,12 @@ fn receive(
         if read_error.kind() == io::ErrorKind::Interrupted {
             continue;
         }
+        // TLS's end without close_notify: everything that came is out;
+        // the session ends as at a confirmed end, then says so.
+        if read_error.kind() == io::ErrorKind::UnexpectedEof && stream.is_tls() {
+            unconfirmed = true;
+            break;
+        }
         if !read_timed_out(&read_error) {
             return Err(connection(read_error));
         }
@@ -151,7 +173,7 @@ fn receive(
         if let Some(idle) = opts.idle
             && quiet_for(epoch, last_read, pump) >= idle
         {
-            return Err(Error::Idle { peer, after: idle });
+            return Err(Error::Idle { peer: peer.clone(), after: idle });
         }
         if let Some(q) = opts.quit_after
             && pump.is_none_or(|p| p.done())
@@ -162,7 +184,14 @@ fn receive(
             }
         }
     }
-    // The peer has finished sending. Ours may still be going.
+    // The peer has finished sending; so has stdout, when it is ours. A
+    // failure to end it changes nothing that matters: its reader waits
+    // for the end of the run instead.
+    if let Output::Own(f) = out {
+        drop(f);
+        let _ = shared::sys::stdio::end_stdout();
+    }
+    // Ours may still be going.
     if let Some(p) = pump {
         if !p.done() && !opts.keep_open && !opts.stdin_is_tty {
             loop {
@@ -175,13 +204,16 @@ fn receive(
                 if let Some(idle) = opts.idle
                     && quiet_for(epoch, last_read, pump) >= idle
                 {
-                    return Err(Error::Idle { peer, after: idle });
+                    return Err(Error::Idle { peer: peer.clone(), after: idle });
                 }
             }
         }
         if let Some(f) = p.failure(id) {
             return Err(connection(f));
         }
+    }
+    if unconfirmed {
+        return Err(Error::TlsUnconfirmed { peer: peer.clone() });
     }
     Ok(End::Finished)
 }

@@ -138,3 +138,162 @@ fn listen_on_a_taken_port_exits_1() {
     assert_eq!(out.code, Some(1));
     assert_eq!(out.stderr, format!("tcp-echo: cannot listen on {addr}: address in use\n"));
 }
+
+/// Options people bring from nc, ncat and socat: one line on stderr, exit
+/// 2, never clap's `-- -p` tip.
+#[test]
+fn habits_from_other_tools_get_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["-u", "127.0.0.1", "53"], "tcp-echo: -u: use udp-echo for UDP\n"),
+        (&["-lu", "9000"], "tcp-echo: -u: use udp-echo for UDP\n"),
+        (&["-t", "127.0.0.1", "23"], "tcp-echo: -t: Telnet negotiation is not supported\n"),
+        (&["--bogus", "127.0.0.1:1"], "tcp-echo: unknown option `--bogus` (see tcp-echo --help)\n"),
+        (&["-n", "localhost", "80"], "tcp-echo: `localhost` is a name, and -n takes numeric addresses only\n"),
+        (&["-l"], "tcp-echo: -l needs a port: -l PORT, or -l -p PORT\n"),
+        (&["-l", "-p", "9000", "9000"], "tcp-echo: the port is given twice (-p and a word)\n"),
+        (
+            &["TCP-LISTEN:9000"],
+            "tcp-echo: `TCP-LISTEN:9000` is socat's address syntax; here: tcp-echo -l PORT (-k for more clients)\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = tcp_echo(args, None);
+        assert_eq!((out.code, out.stderr.as_str()), (Some(2), *want), "{args:?}");
+    }
+    let out = tcp_echo(&["-w", "soon", "127.0.0.1:1"], None);
+    assert_eq!(out.code, Some(2));
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
+/// `--help` shows an example per mode and says where our options differ
+/// from nc's and ncat's.
+#[test]
+fn help_has_examples_and_the_differences() {
+    let out = tcp_echo(&["--help"], None);
+    assert_eq!(out.code, Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "tcp-echo backup-host 9000",
+        "tcp-echo -l 9000",
+        "tcp-echo -l --echo 7007",
+        "tcp-echo -z example.org 20-25",
+        "\n  -C  ",
+        "\n  -d  ",
+        "\n  -i  ",
+        "\n  -q  ",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
+    }
+}
+
+/// `-s ADDR -p PORT` when connecting: the connection comes from there.
+#[test]
+fn connect_from_a_chosen_local_port() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    let local_port = closed_port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, from) = server.accept().unwrap();
+        s.write_all(b"hello").unwrap();
+        from
+    });
+    let out = tcp_echo(
+        &["-n", "-s", "127.0.0.1", "-p", &local_port.to_string(), "127.0.0.1", &addr.port().to_string()],
+        Some(b""),
+    );
+    assert_eq!((out.code, out.stdout.as_slice()), (Some(0), &b"hello"[..]), "{}", out.stderr);
+    assert_eq!(peer.join().unwrap(), format!("127.0.0.1:{local_port}").parse().unwrap());
+}
+
+/// `-i` is ncat's idle timeout, the same as `-w`; a bare number is seconds.
+#[test]
+fn idle_timeout_by_i_and_bare_seconds() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    let _peer = std::thread::spawn(move || {
+        let conns: Vec<_> = (0..2).filter_map(|_| server.accept().ok()).collect();
+        std::thread::sleep(Duration::from_secs(20));
+        drop(conns);
+    });
+    for timeout in [["-i", "300ms"], ["-w", "0.3"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tcp-echo"))
+            .args(timeout)
+            .arg(addr.to_string())
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = harness::wait_timeout(&mut child, Duration::from_secs(20));
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(
+            (status.code(), err),
+            (Some(1), format!("tcp-echo: {addr}: no data either way for 300ms: timed out\n")),
+            "{timeout:?}"
+        );
+    }
+}
+
+/// `-x`: a proxy that is not there, one that never answers, one that
+/// answers something else; each one line and exit 1; usage is exit 2.
+#[test]
+fn proxy_trouble_is_one_line() {
+    let closed = closed_port();
+    let out = tcp_echo(&["-x", &format!("127.0.0.1:{closed}"), "example.org", "80"], Some(b"x"));
+    assert_eq!(
+        (out.code, out.stderr),
+        (Some(1), format!("tcp-echo: connect to proxy 127.0.0.1:{closed}: connection refused\n"))
+    );
+    // Accepts, reads, never answers: -w bounds the wait.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = silent.local_addr().unwrap();
+    let _held = std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().take(2).collect();
+        std::thread::sleep(Duration::from_secs(20));
+        drop(held);
+    });
+    let out = tcp_echo(&["-w", "300ms", "-x", &at.to_string(), "example.org", "80"], Some(b"x"));
+    assert_eq!(
+        (out.code, out.stderr),
+        (Some(1), format!("tcp-echo: socks5h proxy {at}, asked for example.org:80: timed out\n"))
+    );
+    // Something that is not a SOCKS5 proxy (an HTTP server, say).
+    let http = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = http.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = http.accept() {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+        }
+    });
+    let out = tcp_echo(&["-x", &at.to_string(), "example.org", "80"], Some(b"x"));
+    assert_eq!(
+        (out.code, out.stderr),
+        (
+            Some(1),
+            format!(
+                "tcp-echo: socks5h proxy {at}, asked for example.org:80: not a proxy answer: SOCKS version 72 in the greeting\n"
+            )
+        )
+    );
+    let cases: &[(&[&str], &str)] = &[
+        (&["-X", "5", "h", "80"], "the following required arguments were not provided: --proxy <HOST[:PORT]>"),
+        (
+            &["-x", "p", "-X", "6", "h", "80"],
+            "invalid value '6' for '--proxy-type <5|4|connect>': expected 5, 4 or connect",
+        ),
+        (
+            &["-n", "-x", "proxy.example", "10.0.0.1", "80"],
+            "`proxy.example` is a name, and -n takes numeric addresses only",
+        ),
+        (&["-P", "me", "-x", "p", "h", "80"], "-P: use --proxy-auth USER:PASS"),
+    ];
+    for (args, want) in cases {
+        let out = tcp_echo(args, None);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.starts_with(&format!("tcp-echo: {want}")) && out.stderr.lines().count() == 1,
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}

@@ -126,7 +126,8 @@ fn listener_keeps_sending_after_the_clients_fin() {
 #[test]
 fn keep_open_serves_three_clients_in_turn() {
     let mut cmd = tcp_echo();
-    cmd.args(["-l", "-k", "127.0.0.1:0"]).stdin(Stdio::null());
+    // nc's spelling: -l -k -p PORT -s ADDR.
+    cmd.args(["-lk", "-p", "0", "-s", "127.0.0.1"]).stdin(Stdio::null());
     let mut run = harness::start(cmd, Capture::Stderr);
     let addr = run.addr_on_stderr("listening on ");
     let mut stdout = run.raw_stdout.take().unwrap();
@@ -304,4 +305,31 @@ fn ipv6_loopback() {
     c.args(["::1", &addr.port().to_string()]);
     let out = harness::run(c, Some(b"two args\n"), Duration::from_secs(20));
     assert_eq!((out.code, out.stdout.as_slice()), (Some(0), &b"two args\n"[..]));
+}
+
+/// When the peer has finished, stdout ends at once (its reader sees the
+/// end) while stdin, still open, is still sent: what ssh needs of a
+/// ProxyCommand.
+#[test]
+fn stdout_ends_with_the_peer_while_stdin_goes_on() {
+    let server = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = server.accept().unwrap();
+        s.write_all(b"bye").unwrap();
+        s.shutdown(Shutdown::Write).unwrap();
+        drain(&mut s)
+    });
+    let mut child = tcp_echo().arg(addr.to_string()).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(drain(stdout)));
+    let out = rx.recv_timeout(EXIT).expect("stdout ended while stdin was still open");
+    assert_eq!(out, b"bye");
+    assert!(child.try_wait().unwrap().is_none(), "still running: stdin is open");
+    stdin.write_all(b"late words").unwrap();
+    drop(stdin);
+    assert!(harness::wait_timeout(&mut child, EXIT).success());
+    assert_eq!(peer.join().unwrap(), b"late words");
 }

@@ -7,11 +7,13 @@
 //! test's stderr with a prefix, so a failing test shows what the tool said.
 
 pub mod http;
+pub mod loopback;
 mod measure;
 pub mod nginx_encoding;
 pub mod peers;
 pub mod proxies;
 pub mod scripted;
+pub mod sides;
 
 pub use measure::run_measured;
 

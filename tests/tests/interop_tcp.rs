@@ -5,53 +5,24 @@
 // Test code: a failed unwrap is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
-use std::fs::File;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use harness::{Capture, Running, TempDir, peer, peers};
+use harness::sides::Sides;
+use harness::{Capture, Running, peer, peers};
 
 const SIZE: usize = 16 * 1024 * 1024;
 /// Generous: both sides must end by themselves, in seconds.
 const EXIT: Duration = Duration::from_secs(60);
-
-/// Two 16 MiB inputs, `a` (tcp-echo's side) and `b` (the peer's).
-struct Files(TempDir);
-
-impl Files {
-    fn new(label: &str) -> Files {
-        let dir = TempDir::new(label);
-        std::fs::write(dir.join("a-in"), harness::pseudo_random(11, SIZE)).unwrap();
-        std::fs::write(dir.join("b-in"), harness::pseudo_random(12, SIZE)).unwrap();
-        Files(dir)
-    }
-
-    fn input(&self, side: &str) -> Stdio {
-        Stdio::from(File::open(self.0.join(format!("{side}-in"))).unwrap())
-    }
-
-    fn output(&self, side: &str) -> Stdio {
-        Stdio::from(File::create(self.0.join(format!("{side}-out"))).unwrap())
-    }
-
-    /// Each side's input arrived at the other, unchanged.
-    fn check(&self) {
-        let read = |n: &str| std::fs::read(self.0.join(n)).unwrap();
-        let (a_in, b_in, a_out, b_out) = (read("a-in"), read("b-in"), read("a-out"), read("b-out"));
-        assert_eq!((b_out.len(), a_out.len()), (SIZE, SIZE), "16 MiB each way");
-        assert!(b_out == a_in, "tcp-echo's bytes arrived unchanged");
-        assert!(a_out == b_in, "the peer's bytes arrived unchanged");
-    }
-}
 
 fn tcp_echo() -> Command {
     Command::new(harness::bin("tcp-echo"))
 }
 
 /// `tcp-echo -l EXTRA 127.0.0.1:0` with side a's files.
-fn our_listener(files: &Files, extra: &[&str]) -> (Running, SocketAddr) {
+fn our_listener(files: &Sides, extra: &[&str]) -> (Running, SocketAddr) {
     let mut cmd = tcp_echo();
     cmd.arg("-l").args(extra).arg("127.0.0.1:0").stdin(files.input("a")).stdout(files.output("a"));
     let run = harness::start(cmd, Capture::StderrOnly);
@@ -60,13 +31,13 @@ fn our_listener(files: &Files, extra: &[&str]) -> (Running, SocketAddr) {
 }
 
 /// Runs tcp-echo as the client of `addr` with side a's files.
-fn our_client(files: &Files, addr: &str, extra: &[&str]) {
+fn our_client(files: &Sides, addr: &str, extra: &[&str]) {
     let mut child = tcp_echo().args(extra).arg(addr).stdin(files.input("a")).stdout(files.output("a")).spawn().unwrap();
     assert!(harness::wait_timeout(&mut child, EXIT).success(), "tcp-echo exited 0 by itself");
 }
 
 /// Runs a peer client command with side b's files.
-fn their_client(files: &Files, mut cmd: Command) {
+fn their_client(files: &Sides, mut cmd: Command) {
     let mut child = cmd.stdin(files.input("b")).stdout(files.output("b")).spawn().unwrap();
     let status = harness::wait_timeout(&mut child, EXIT);
     assert!(status.success(), "{:?} exited 0 by itself: {status}", cmd.get_program());
@@ -77,7 +48,7 @@ fn our_client_to_nc_listener() {
     if !peer("nc") {
         return;
     }
-    let files = Files::new("nc-listen");
+    let files = Sides::new("nc-listen", SIZE, 11);
     let mut cmd = Command::new("nc");
     cmd.args(["-lvN", "127.0.0.1", "0"]).stdin(files.input("b")).stdout(files.output("b"));
     let mut nc = harness::start(cmd, Capture::StderrOnly);
@@ -101,7 +72,7 @@ fn our_client_to_ncat_listener() {
     if !peer("ncat") {
         return;
     }
-    let files = Files::new("ncat-listen");
+    let files = Sides::new("ncat-listen", SIZE, 11);
     let (mut ncat, port) = peers::start_on_probed_port(
         |port| {
             let mut c = Command::new("ncat");
@@ -121,7 +92,7 @@ fn our_client_to_socat_listener() {
     if !peer("socat") {
         return;
     }
-    let files = Files::new("socat-listen");
+    let files = Sides::new("socat-listen", SIZE, 11);
     let mut cmd = Command::new("socat");
     // -t: socat's wait after one side ends; the default 0.5 s is what cuts
     // replies short, so give it room.
@@ -140,7 +111,7 @@ fn nc_client_to_our_listener() {
     if !peer("nc") {
         return;
     }
-    let files = Files::new("nc-client");
+    let files = Sides::new("nc-client", SIZE, 11);
     let (mut ours, addr) = our_listener(&files, &[]);
     let mut nc = Command::new("nc");
     nc.args(["-N", "127.0.0.1", &addr.port().to_string()]);
@@ -154,7 +125,7 @@ fn ncat_client_to_our_listener() {
     if !peer("ncat") {
         return;
     }
-    let files = Files::new("ncat-client");
+    let files = Sides::new("ncat-client", SIZE, 11);
     let (mut ours, addr) = our_listener(&files, &[]);
     let mut ncat = Command::new("ncat");
     ncat.args(["127.0.0.1", &addr.port().to_string()]);
@@ -168,7 +139,7 @@ fn socat_client_to_our_listener() {
     if !peer("socat") {
         return;
     }
-    let files = Files::new("socat-client");
+    let files = Sides::new("socat-client", SIZE, 11);
     let (mut ours, addr) = our_listener(&files, &[]);
     let mut socat = Command::new("socat");
     socat.args(["-t", "30", "STDIO", &format!("TCP:{addr}")]);
@@ -228,5 +199,153 @@ fn socat_and_ncat_clients_to_our_echo_service() {
         let out = harness::run(cmd, Some(&payload), EXIT);
         assert_eq!(out.code, Some(0), "{program}: {}", out.stderr);
         assert!(out.stdout == payload, "{program} got its bytes back");
+    }
+}
+
+/// `tcp-echo -l -e cat` against socat's and ncat's clients, and our `-e`
+/// client against socat's listener; and the other way round, our plain
+/// client against socat's and ncat's own exec: 16 MiB through `cat` and
+/// back, unchanged, every process ending by itself.
+#[cfg(unix)]
+mod exec {
+    use super::*;
+    use harness::TempDir;
+    use std::fs::File;
+
+    fn payload() -> Vec<u8> {
+        harness::pseudo_random(61, SIZE)
+    }
+
+    #[test]
+    fn socat_and_ncat_clients_to_our_exec_listener() {
+        for (program, args) in [("socat", vec!["-t", "30", "STDIO"]), ("ncat", vec![])] {
+            if !peer(program) {
+                continue;
+            }
+            let mut cmd = tcp_echo();
+            cmd.args(["-l", "-e", "cat", "127.0.0.1:0"]);
+            let mut ours = harness::start(cmd, Capture::Stderr);
+            let addr = ours.addr_on_stderr("listening on ");
+            let mut theirs = Command::new(program);
+            theirs.args(&args);
+            if program == "socat" {
+                theirs.arg(format!("TCP:{addr}"));
+            } else {
+                theirs.args(["127.0.0.1", &addr.port().to_string()]);
+            }
+            let data = payload();
+            let out = harness::run(theirs, Some(&data), EXIT);
+            assert_eq!(out.code, Some(0), "{program}: {}", out.stderr);
+            assert!(out.stdout == data, "{program} got its 16 MiB back through our cat");
+            assert_eq!(ours.wait_exit(EXIT).code(), Some(0), "cat's status");
+        }
+    }
+
+    #[test]
+    fn our_exec_client_to_socat_listener() {
+        if !peer("socat") {
+            return;
+        }
+        let dir = TempDir::new("exec-socat-listen");
+        std::fs::write(dir.join("in"), payload()).unwrap();
+        let mut cmd = Command::new("socat");
+        cmd.args(["-d", "-d", "-t", "30", "TCP-LISTEN:0,bind=127.0.0.1", "STDIO"])
+            .stdin(Stdio::from(File::open(dir.join("in")).unwrap()))
+            .stdout(Stdio::from(File::create(dir.join("out")).unwrap()));
+        let mut socat = harness::start(cmd, Capture::StderrOnly);
+        let addr = socat.addr_on_stderr("listening on AF=2 ");
+        let mut ours = tcp_echo().args(["-e", "cat", &addr.to_string()]).spawn().unwrap();
+        assert_eq!(harness::wait_timeout(&mut ours, EXIT).code(), Some(0));
+        assert!(socat.wait_exit(EXIT).success());
+        assert!(std::fs::read(dir.join("out")).unwrap() == payload(), "socat got its 16 MiB back through our cat");
+    }
+
+    #[test]
+    fn our_client_to_socat_exec() {
+        if !peer("socat") {
+            return;
+        }
+        let mut cmd = Command::new("socat");
+        cmd.args(["-d", "-d", "TCP-LISTEN:0,bind=127.0.0.1", "EXEC:cat"]);
+        let mut socat = harness::start(cmd, Capture::StderrOnly);
+        let addr = socat.addr_on_stderr("listening on AF=2 ");
+        let mut cmd = tcp_echo();
+        cmd.arg(addr.to_string());
+        let data = payload();
+        let out = harness::run(cmd, Some(&data), EXIT);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stdout == data, "socat's cat sent our 16 MiB back");
+        assert!(socat.wait_exit(EXIT).success(), "socat exited by itself");
+    }
+
+    /// ncat's `-e` ends the program when its peer half-closes, before the
+    /// program's output is through (and resets bulk transfers): here our
+    /// side stays open (`--no-shutdown`) and gives up a second after stdin
+    /// ends (`-q 1`), with a kilobyte.
+    #[test]
+    fn our_client_to_ncat_exec() {
+        if !peer("ncat") {
+            return;
+        }
+        let (_ncat, port) = peers::start_on_probed_port(
+            |port| {
+                let mut c = Command::new("ncat");
+                c.args(["-lv", "-e", "/bin/cat", "127.0.0.1", &port.to_string()]);
+                c
+            },
+            "Listening on",
+            false,
+        );
+        let mut cmd = tcp_echo();
+        cmd.args(["--no-shutdown", "-q", "1", &format!("127.0.0.1:{port}")]);
+        let data = harness::pseudo_random(62, 1024);
+        let out = harness::run(cmd, Some(&data), EXIT);
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        assert!(out.stdout == data, "ncat's cat sent our kilobyte back");
+    }
+}
+
+/// `--allow`: ncat's client from 127.0.0.1 is closed at once by our
+/// listener, from 127.0.0.2 served; and our client, from either address
+/// by `-s`, against ncat's own `--allow`.
+#[test]
+fn allow_lists_both_ways_with_ncat() {
+    if !peer("ncat") {
+        return;
+    }
+    if !harness::loopback::second_address() {
+        return;
+    }
+    let mut cmd = tcp_echo();
+    cmd.args(["-l", "-k", "--echo", "--allow", "127.0.0.2", "127.0.0.1:0"]);
+    let ours = harness::start(cmd, Capture::Stderr);
+    let port = ours.addr_on_stderr("listening on ").port().to_string();
+    for (from, want) in [("127.0.0.1", &b""[..]), ("127.0.0.2", &b"knock\n"[..])] {
+        let mut ncat = Command::new("ncat");
+        ncat.args(["-s", from, "127.0.0.1", &port]);
+        let out = harness::run(ncat, Some(b"knock\n"), EXIT);
+        assert_eq!(out.stdout, want, "ncat from {from}");
+    }
+    let (_theirs, port) = peers::start_on_probed_port(
+        |port| {
+            let mut c = Command::new("ncat");
+            c.args(["-lkv", "--allow", "127.0.0.2", "-e", "/bin/cat", "127.0.0.1", &port.to_string()]);
+            c
+        },
+        "Listening on",
+        false,
+    );
+    for (from, want) in [("127.0.0.1", &b""[..]), ("127.0.0.2", &b"knock\n"[..])] {
+        let mut cmd = tcp_echo();
+        cmd.args(["--no-shutdown", "-q", "1", "-s", from, "127.0.0.1", &port.to_string()]);
+        let out = harness::run(cmd, Some(b"knock\n"), EXIT);
+        assert_eq!(out.stdout, want, "ours from {from}: {}", out.stderr);
+        // ncat refuses by closing, at times with a reset: one line, exit 1.
+        let reset = format!("tcp-echo: 127.0.0.1:{port}: connection reset by peer\n");
+        assert!(
+            out.code == Some(0) || (from == "127.0.0.1" && out.code == Some(1) && out.stderr == reset),
+            "{}",
+            out.stderr
+        );
     }
 }

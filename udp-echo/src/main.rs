@@ -7,11 +7,20 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use udp_echo::cli::Cli;
+use udp_echo::habits::{self, Refusal};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match habits::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(Refusal::Shown(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(Refusal::Usage(line)) => {
+            shared::io_text::stderr_line(&format!("udp-echo: {line}"));
+            return ExitCode::from(udp_echo::error::EXIT_USAGE);
+        }
+    };
     match udp_echo::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,7 +1,11 @@
 //! The receiver: every datagram's payload to stdout, unchanged and in
 //! arrival order; each sender's address learned from its datagram, so
-//! `--echo` answers every peer with its own datagrams and typed lines go to
-//! the latest one.
+//! typed lines go to the latest one. With `--echo` every peer gets its own
+//! datagrams back and nothing is written to stdout: an echo service's only
+//! output is its log (`-v`).
+//!
+//! Datagrams from peers `--allow`/`--deny` refuse are dropped unread
+//! (a line each with `-v`) and not counted.
 //!
 //! It keeps up: a large receive buffer, one reused 64 KiB datagram buffer,
 //! stdout buffered while datagrams keep coming and flushed as soon as none
@@ -11,17 +15,19 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::net::{SocketAddr, UdpSocket};
 use std::sync::{Arc, Mutex};
 
 use crate::datagrams::{self, Next};
 use crate::error::Error;
+use crate::socket::{Datagrams, Peer};
+use std::net::SocketAddr;
 
-/// Receive buffer asked of the kernel (it may grant less).
-const RECV_BUFFER: usize = 8 * 1024 * 1024;
+/// Receive buffer asked of the kernel (it may grant less), by the
+/// receiver and by the sender for its replies.
+pub const RECV_BUFFER: usize = 8 * 1024 * 1024;
 
 /// How the receiver behaves.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Send each datagram back to its sender.
     pub echo: bool,
@@ -29,13 +35,15 @@ pub struct Options {
     pub count: Option<u64>,
     /// A line per datagram on stderr.
     pub verbose: bool,
+    /// `--allow` and `--deny`: datagrams from others are dropped.
+    pub access: shared::net::access::Access,
 }
 
 /// Receives on `socket` (already bound) until `count` datagrams arrived, or
 /// forever.
-pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
-    let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(RECV_BUFFER);
-    let latest: Arc<Mutex<Option<SocketAddr>>> = Arc::new(Mutex::new(None));
+pub fn run(socket: &Datagrams, opts: Options) -> Result<(), Error> {
+    socket.ask_receive_buffer(RECV_BUFFER);
+    let latest: Arc<Mutex<Option<Peer>>> = Arc::new(Mutex::new(None));
     if !opts.echo {
         let sender = socket.try_clone().map_err(Error::Setup)?;
         let peer = latest.clone();
@@ -43,8 +51,9 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
     }
     let stdout = shared::sys::stdio::stdout_file().map_err(Error::Setup)?;
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; socket.receive_buffer_len()];
     let mut received: u64 = 0;
+    let mut told_unnamed = false;
     socket.set_nonblocking(true).map_err(Error::Setup)?;
     let mut blocking = false;
     while opts.count.is_none_or(|c| received < c) {
@@ -68,16 +77,33 @@ pub fn run(socket: UdpSocket, opts: Options) -> Result<(), Error> {
             socket.set_nonblocking(true).map_err(Error::Setup)?;
             blocking = false;
         }
+        if let Peer::Ip(addr) = &from
+            && !opts.access.admits(addr.ip())
+        {
+            if opts.verbose {
+                eprintln!("udp-echo: dropping a datagram from {from}: not allowed (--allow, --deny)");
+            }
+            continue;
+        }
         received += 1;
-        let from = SocketAddr::new(from.ip().to_canonical(), from.port());
         if opts.verbose {
             eprintln!("udp-echo: from {from}: {n} bytes");
         }
+        if from == Peer::Unnamed && !told_unnamed {
+            told_unnamed = true;
+            eprintln!(
+                "udp-echo: a datagram came from an unbound socket, which cannot be answered (socat: add bind=PATH)"
+            );
+        }
         if opts.echo {
-            if let Err(e) = socket.send_to(&buf[..n], from) {
+            if from != Peer::Unnamed
+                && let Err(e) = socket.send_to(&buf[..n], &from)
+            {
                 eprintln!("udp-echo: reply to {from}: {}", shared::io_text::describe(&e));
             }
-        } else if let Ok(mut peer) = latest.lock() {
+            continue;
+        }
+        if let Ok(mut peer) = latest.lock() {
             *peer = Some(from);
         }
         match out.write_all(&buf[..n]) {
@@ -100,7 +126,7 @@ fn flush(out: &mut BufWriter<File>) -> Result<bool, Error> {
 }
 
 /// Sends each line typed on stdin to the latest peer.
-fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
+fn typed_lines(socket: &Datagrams, latest: &Mutex<Option<Peer>>) {
     let mut input = BufReader::new(io::stdin().lock());
     let mut buf = Vec::new();
     loop {
@@ -112,12 +138,13 @@ fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
                 eprintln!("udp-echo: a line of {n}+ bytes does not fit in one datagram; not sent");
             }
             Ok(Next::Datagram) => {
-                let peer = latest.lock().ok().and_then(|p| *p);
+                let peer = latest.lock().ok().and_then(|p| p.clone());
                 let Some(peer) = peer else {
                     eprintln!("udp-echo: no datagram has arrived yet, so there is no one to send to; line not sent");
                     continue;
                 };
-                let max = if peer.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
+                let max =
+                    if matches!(peer, Peer::Ip(SocketAddr::V4(_))) { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
                 if buf.len() > max {
                     eprintln!(
                         "udp-echo: a line of {} bytes does not fit in one datagram to {peer}; not sent",
@@ -125,7 +152,7 @@ fn typed_lines(socket: &UdpSocket, latest: &Mutex<Option<SocketAddr>>) {
                     );
                     continue;
                 }
-                if let Err(e) = socket.send_to(&buf, peer) {
+                if let Err(e) = socket.send_to(&buf, &peer) {
                     eprintln!("udp-echo: send to {peer}: {}", shared::io_text::describe(&e));
                 }
             }

@@ -8,12 +8,13 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::datagrams::{self, Next};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
+use crate::socket::{Datagrams, Peer};
 
 /// How often the receiving loop wakes to look at the clock.
 const TICK: Duration = Duration::from_millis(20);
@@ -37,42 +38,45 @@ enum Event {
 
 /// A failed send (or connect): "no one is listening" when the ICMP answer
 /// says so.
-fn send_error(shown: &str, source: io::Error) -> Error {
+pub fn send_error(shown: &str, source: io::Error) -> Error {
     let target = shown.to_string();
-    if crate::port_unreachable(&source) { Error::NoListener { target, source } } else { Error::Send { target, source } }
+    match source.kind() {
+        _ if crate::port_unreachable(&source) => Error::NoListener { target, source },
+        // What the system says to a broadcast address without SO_BROADCAST.
+        io::ErrorKind::PermissionDenied => Error::SendDenied { target, source },
+        _ => Error::Send { target, source },
+    }
 }
 
-/// Sends stdin to `dest` and prints replies; `shown` names it in messages.
-pub fn run(dest: SocketAddr, shown: &str, cut: Cut, wait: Duration, verbose: bool) -> Result<(), Error> {
-    let bind: SocketAddr =
-        if dest.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
-    let socket = UdpSocket::bind(bind).map_err(Error::BindSender)?;
-    socket.connect(dest).map_err(|e| send_error(shown, e))?;
-    let max = if dest.is_ipv4() { datagrams::MAX_V4 } else { datagrams::MAX_V6 };
+/// Sends stdin through `endpoint` (bound and connected) and prints
+/// replies; `endpoint.shown` names the destination in messages.
+pub fn run(endpoint: &Endpoint, cut: Cut, wait: Duration, verbose: bool) -> Result<(), Error> {
+    let (socket, shown, max) = (&endpoint.socket, endpoint.shown.as_str(), endpoint.max);
     if let Cut::Chunks(n) = cut
         && n > max
     {
         return Err(Error::ChunkTooLarge { chunk: n, target: shown.to_string(), max });
     }
-    if verbose {
-        let local = socket.local_addr().map_err(Error::Setup)?;
-        eprintln!("udp-echo: sending from {local} to {dest}");
-    }
+    // Replies come at the rate the peer sends them, while this side may be
+    // busy writing stdout: room for a burst, as the receiver has.
+    socket.ask_receive_buffer(crate::receive::RECV_BUFFER);
     let sender = socket.try_clone().map_err(Error::Setup)?;
     let (tx, rx) = mpsc::channel();
     let target = shown.to_string();
+    let to = endpoint.to.clone();
     std::thread::spawn(move || {
-        let event = match pump(&sender, cut, max, &target) {
+        let event = match pump(&sender, to.as_ref(), cut, max, &target) {
             Ok(()) => Event::Done,
             Err(e) => Event::Failed(e),
         };
         let _ = tx.send(event);
     });
-    receive(&socket, shown, wait, verbose, &rx)
+    receive(socket, endpoint.to.is_some(), shown, wait, verbose, &rx)
 }
 
-/// Reads stdin and sends each datagram.
-fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Error> {
+/// Reads stdin and sends each datagram (to `to`, when the socket is not
+/// connected).
+fn pump(socket: &Datagrams, to: Option<&Peer>, cut: Cut, max: usize, shown: &str) -> Result<(), Error> {
     let mut input = BufReader::with_capacity(128 * 1024, io::stdin().lock());
     let mut buf = Vec::with_capacity(max + 1);
     loop {
@@ -85,22 +89,29 @@ fn pump(socket: &UdpSocket, cut: Cut, max: usize, shown: &str) -> Result<(), Err
             Next::End => return Ok(()),
             Next::TooLong(len) => return Err(Error::LineTooLong { len, target: shown.to_string(), max }),
             Next::Datagram => {
-                socket.send(&buf).map_err(|e| send_error(shown, e))?;
+                match to {
+                    Some(to) => socket.send_to(&buf, to),
+                    None => socket.send(&buf),
+                }
+                .map_err(|e| send_error(shown, e))?;
             }
         }
     }
 }
 
-/// Prints replies until stdin is done and `wait` has passed quietly.
+/// Prints replies until stdin is done and `wait` has passed quietly;
+/// `from_anyone` when the socket is not connected (replies to a broadcast
+/// or a group come from each member).
 fn receive(
-    socket: &UdpSocket,
+    socket: &Datagrams,
+    from_anyone: bool,
     shown: &str,
     wait: Duration,
     verbose: bool,
     events: &mpsc::Receiver<Event>,
 ) -> Result<(), Error> {
     let mut out: File = shared::sys::stdio::stdout_file().map_err(Error::Setup)?;
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; socket.receive_buffer_len()];
     let mut stdin_done: Option<Instant> = None;
     let mut last_reply = Instant::now();
     socket.set_read_timeout(Some(TICK)).map_err(Error::Setup)?;
@@ -116,11 +127,16 @@ fn receive(
                 return Ok(());
             }
         }
-        match socket.recv(&mut buf) {
-            Ok(n) => {
+        let got = if from_anyone {
+            socket.recv_from(&mut buf).map(|(n, from)| (n, from.to_string()))
+        } else {
+            socket.recv(&mut buf).map(|n| (n, shown.to_string()))
+        };
+        match got {
+            Ok((n, from)) => {
                 last_reply = Instant::now();
                 if verbose {
-                    eprintln!("udp-echo: from {shown}: {n} bytes");
+                    eprintln!("udp-echo: from {from}: {n} bytes");
                 }
                 match out.write_all(&buf[..n]) {
                     Ok(()) => {}
