@@ -12,7 +12,7 @@ mod parse;
 mod values;
 
 pub use parse::{Refused, parse};
-pub use values::{CookieArg, parse_header, parse_size, seconds_or_duration};
+pub use values::{CookieArg, parse_header, parse_size};
 use values::{continue_at, parse_cookie, parse_method, parse_range, parse_rate, parse_user};
 
 const EXAMPLES: &str = "\
@@ -286,11 +286,11 @@ pub struct Cli {
 
     /// Limit on resolving, connecting and the TLS handshake (10s, 500ms;
     /// a bare number is seconds, as in curl).
-    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = seconds_or_duration)]
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = shared::seconds::positive)]
     pub connect_timeout: Duration,
 
     /// Limit on the whole transfer (30s, 2m; a bare number is seconds).
-    #[arg(short, long, value_name = "DURATION", value_parser = seconds_or_duration)]
+    #[arg(short, long, value_name = "DURATION", value_parser = shared::seconds::positive)]
     pub max_time: Option<Duration>,
 
     /// Give up when no byte moves for this long.

@@ -238,7 +238,7 @@ impl std::error::Error for Error {
 /// the input did.
 pub fn exit_code(error: &Error) -> u8 {
     match error {
-        Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if typed_wrong(e) => EXIT_USAGE,
+        Error::Address(e) | Error::Listen(BindOrAddrError::Addr(e)) if e.is_typing() => EXIT_USAGE,
         Error::Usage(_)
         | Error::PortZero(_)
         | Error::ChunkTooLarge { .. }
@@ -251,20 +251,6 @@ pub fn exit_code(error: &Error) -> u8 {
         Error::Unix(shared::net::unix::UnixError::NoAbstract(_)) => EXIT_USAGE,
         _ => EXIT_NETWORK,
     }
-}
-
-/// True when an address error is the user's typing, not the resolver's
-/// answer.
-fn typed_wrong(e: &AddrError) -> bool {
-    matches!(
-        e,
-        AddrError::Empty
-            | AddrError::MissingPort(_)
-            | AddrError::BadPort(_)
-            | AddrError::EmptyHost(_)
-            | AddrError::BareIpv6(_)
-            | AddrError::BadBrackets(_)
-    )
 }
 
 #[cfg(test)]

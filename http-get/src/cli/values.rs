@@ -1,20 +1,7 @@
 //! The values options take, checked as clap reads them, so a bad one is
-//! a usage error (exit 2) before any traffic: curl's seconds and sizes,
+//! a usage error (exit 2) before any traffic: curl's sizes (its seconds
+//! are `shared::seconds`),
 //! ranges, cookies, credentials, methods, header fields.
-
-use std::time::Duration;
-
-/// A timeout as curl takes it (a number of seconds, `2.5` too) or as
-/// the other tools do (`500ms`, `3s`, `1m`); above zero.
-pub fn seconds_or_duration(s: &str) -> Result<Duration, String> {
-    match s.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs.is_finite() => {
-            Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
-        }
-        Ok(_) => Err(format!("`{s}`: must be more than zero")),
-        Err(_) => shared::duration::positive(s),
-    }
-}
 
 /// curl's byte ranges: digits and `-`, comma-separated.
 pub(super) fn parse_range(s: &str) -> Result<String, String> {
@@ -123,24 +110,6 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(parse_size(input).ok(), *want, "{input}");
-        }
-    }
-
-    #[test]
-    fn seconds_or_duration_table() {
-        let cases: &[(&str, Option<Duration>)] = &[
-            ("30", Some(Duration::from_secs(30))),
-            ("2.5", Some(Duration::from_millis(2500))),
-            ("500ms", Some(Duration::from_millis(500))),
-            ("1m", Some(Duration::from_secs(60))),
-            ("0", None),
-            ("-3", None),
-            ("inf", None),
-            ("NaN", None),
-            ("soon", None),
-        ];
-        for (input, want) in cases {
-            assert_eq!(seconds_or_duration(input).ok(), *want, "{input}");
         }
     }
 }
