@@ -99,6 +99,25 @@ fn curl_ranges_conditionals_head_keepalive_http10() {
     assert_eq!(text(&r), format!("{TEXT} 200"));
 }
 
+#[test]
+fn curl_sees_vary_on_plain_and_compressed_answers() {
+    if !peer("curl") {
+        return;
+    }
+    let dir = TempDir::new("interop-vary");
+    std::fs::write(dir.join("app.js"), TEXT).unwrap();
+    std::fs::write(dir.join("app.js.gz"), harness::pseudo_random(5, 100)).unwrap();
+    let (_server, addr) = serve(dir.path());
+    let url = format!("http://{addr}/app.js");
+    for args in [&["-D", "-", "-o", "/dev/null"][..], &["-D", "-", "-o", "/dev/null", "-H", "Accept-Encoding: gzip"]] {
+        let mut all = args.to_vec();
+        all.push(&url);
+        let head = text(&curl(&all));
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+        assert!(head.contains("\r\nVary: Accept-Encoding\r\n"), "{args:?}: {head}");
+    }
+}
+
 /// Names that trip up mirrors: spaces, `#`, `%`, non-ASCII.
 const TREE: &[&[u8]] = &[
     b"top.txt",
