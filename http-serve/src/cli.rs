@@ -1,12 +1,11 @@
 //! The command line: options (their doc comments are the `--help` text),
 //! checking them, binding the listener, and the start-up line.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Parser;
-use shared::net::{BindOrAddrError, Family, bind_tcp, parse_host, reachable};
+use shared::net::{BindOrAddrError, Family, bind_tcp, parse_host};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -15,19 +14,24 @@ const EXAMPLES: &str = "\
 Examples:
   http-serve                      serve the current folder at http://127.0.0.1:8000/
   http-serve -p 0 site/           serve site/ on a free port (printed on start)
-  http-serve -b 0.0.0.0 public/   share public/ with the network
+  http-serve --lan --qr public/   share public/ with the network; a QR code for phones
+  http-serve -d public -p 9000    the same habits as python3 -m http.server
   http-serve -H 'Access-Control-Allow-Origin: *' data/
 
 Exit status: 0 never (the server runs until interrupted), 1 could not start
-(port in use, folder missing), 2 bad usage.";
+(port in use, folder missing), 2 bad usage (also `http-serve 9000`: a port
+where the folder goes).";
 
 /// Serve a folder over HTTP/1.1: one thread, correct, impossible to escape or stall.
 #[derive(Debug, Parser)]
 #[command(name = "http-serve", version, after_help = EXAMPLES)]
 pub struct Cli {
-    /// The folder to serve.
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// The folder to serve (default: the current one).
+    pub dir: Option<PathBuf>,
+
+    /// The folder to serve, as python3 -m http.server takes it.
+    #[arg(short = 'd', long = "directory", value_name = "DIR", conflicts_with = "dir")]
+    pub directory: Option<PathBuf>,
 
     /// Port to listen on; 0 picks a free one.
     #[arg(short, long, default_value_t = 8000)]
@@ -37,6 +41,16 @@ pub struct Cli {
     /// use 0.0.0.0 or :: to share it with the network.
     #[arg(short, long, default_value = "127.0.0.1", value_name = "ADDR")]
     pub bind: String,
+
+    /// Share with the network: listen on every interface (IPv6 and IPv4)
+    /// and print each address another machine can use.
+    #[arg(long, conflicts_with = "bind")]
+    pub lan: bool,
+
+    /// On a terminal, draw a QR code of the first network address, for a
+    /// phone's camera.
+    #[arg(long)]
+    pub qr: bool,
 
     /// A directory without an index file is 404 instead of a listing.
     #[arg(long)]
@@ -94,28 +108,43 @@ pub fn parse_header(s: &str) -> Result<(String, String), String> {
     Ok((name, value))
 }
 
-/// Parses the command line, binds, prints the start-up line and serves.
+/// The folder to serve: `-d DIR`, the positional DIR, or `.`. A bare
+/// port number where the folder goes (`http-serve 9000`, as Python's
+/// server takes it) is a usage error that says what to type instead,
+/// unless a folder of that name exists.
+pub fn folder(cli: &Cli) -> Result<PathBuf, Error> {
+    if let Some(d) = &cli.directory {
+        return Ok(d.clone());
+    }
+    let Some(dir) = &cli.dir else { return Ok(PathBuf::from(".")) };
+    if let Some(text) = dir.to_str()
+        && !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && text.parse::<u16>().is_ok()
+        && !Path::new(text).exists()
+    {
+        return Err(Error::Usage(format!("{text} is not a folder; to serve . on port {text} use -p {text}")));
+    }
+    Ok(dir.clone())
+}
+
+/// Parses the command line, binds, prints the start-up lines and serves.
 pub fn run() -> Result<(), Error> {
     let cli = Cli::parse();
-    let root = std::fs::canonicalize(&cli.dir).map_err(|source| Error::Folder { path: cli.dir.clone(), source })?;
+    let dir = folder(&cli)?;
+    let root = std::fs::canonicalize(&dir).map_err(|source| Error::Folder { path: dir.clone(), source })?;
     if !root.is_dir() {
-        return Err(Error::NotAFolder(cli.dir));
+        return Err(Error::NotAFolder(dir));
     }
-    let host = parse_host(&cli.bind).map_err(Error::Address)?;
-    let listener = bind_tcp(Some(&host), cli.port, Family::Any).map_err(|e| match e {
+    let host = if cli.lan { None } else { Some(parse_host(&cli.bind).map_err(Error::Address)?) };
+    let listener = bind_tcp(host.as_deref(), cli.port, Family::Any).map_err(|e| match e {
         BindOrAddrError::Bind(b) if b.in_use() => Error::PortInUse { port: cli.port, source: b },
         BindOrAddrError::Bind(b) => Error::Bind(b),
         BindOrAddrError::Addr(a) => Error::Address(a),
         other => Error::Serve(std::io::Error::other(other.to_string())),
     })?;
-    let local = listener.local_addr().map_err(Error::Serve)?;
-    let shown = reachable(local);
-    let note = if local.ip().is_unspecified() { " (all interfaces)" } else { "" };
-    // One write, so a reader never sees half the line.
-    let line = format!("Serving {} at http://{shown}/{note}\n", shared::io_text::path(&root));
-    let mut out = std::io::stdout().lock();
-    out.write_all(line.as_bytes()).and_then(|()| out.flush()).map_err(Error::Stdout)?;
-    drop(out);
+    let places = crate::startup::places_of(&listener, "http").map_err(Error::Serve)?;
+    crate::startup::announce(&root, &places, cli.qr).map_err(Error::Stdout)?;
 
     let mut config = Config::new(root);
     config.listing = !cli.no_listing;
@@ -157,9 +186,39 @@ mod tests {
         let cli =
             Cli::try_parse_from(["http-serve", "-p", "0", "--timeout", "500ms", "-H", "A: b", "-q", "site"]).unwrap();
         assert_eq!((cli.port, cli.timeout, cli.quiet), (0, Duration::from_millis(500), true));
-        assert_eq!(cli.dir, PathBuf::from("site"));
+        assert_eq!(cli.dir, Some(PathBuf::from("site")));
+        assert!(Cli::try_parse_from(["http-serve", "--lan", "-b", "0.0.0.0"]).is_err());
+        assert!(Cli::try_parse_from(["http-serve", "-d", "a", "b"]).is_err());
         assert!(Cli::try_parse_from(["http-serve", "-p", "65536"]).is_err());
         assert!(Cli::try_parse_from(["http-serve", "--timeout", "0s"]).is_err());
         assert!(Cli::try_parse_from(["http-serve", "--index", "../x"]).is_err());
+    }
+
+    #[test]
+    fn folder_table() {
+        let t = harness::TempDir::new("folder-arg");
+        let here = std::env::current_dir().unwrap();
+        let exists = t.join("8080");
+        std::fs::create_dir(&exists).unwrap();
+        let exists = exists.to_str().unwrap();
+        let cases: &[(&[&str], Result<&str, &str>)] = &[
+            (&[], Ok(".")),
+            (&["site"], Ok("site")),
+            (&["-d", "site"], Ok("site")),
+            (&["--directory", "9000"], Ok("9000")),
+            (&["9000"], Err("9000 is not a folder; to serve . on port 9000 use -p 9000")),
+            (&["-p", "0", "65535"], Err("65535 is not a folder; to serve . on port 65535 use -p 65535")),
+            (&["65536"], Ok("65536")),
+            (&[exists], Ok(exists)),
+        ];
+        for (args, want) in cases {
+            let cli = Cli::try_parse_from(std::iter::once("http-serve").chain(args.iter().copied())).unwrap();
+            let got = folder(&cli).map(|p| p.to_string_lossy().into_owned()).map_err(|e| e.to_string());
+            assert_eq!(got, want.map(str::to_string).map_err(str::to_string), "{args:?}");
+            if let Err(e) = folder(&cli) {
+                assert_eq!(crate::exit_code(&e), 2);
+            }
+        }
+        assert_eq!(std::env::current_dir().unwrap(), here);
     }
 }

@@ -13,6 +13,9 @@ use shared::net::{AddrError, BindError};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
+    /// The command line is wrong in a way the parser cannot see (a port
+    /// where the folder goes); exit 2 like the parser's own.
+    Usage(String),
     /// The folder to serve cannot be opened.
     Folder {
         /// The folder as given.
@@ -42,6 +45,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Usage(why) => f.write_str(why),
             Error::Folder { path, source } if source.kind() == io::ErrorKind::NotFound => {
                 write!(f, "{}: no such directory", path.display())
             }
@@ -60,16 +64,18 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Folder { source, .. } | Error::Stdout(source) | Error::Serve(source) => Some(source),
-            Error::NotAFolder(_) => None,
+            Error::NotAFolder(_) | Error::Usage(_) => None,
             Error::Address(e) => Some(e),
             Error::PortInUse { source, .. } | Error::Bind(source) => Some(source),
         }
     }
 }
 
-/// The exit code for `e`: every failure to start or keep serving is 1.
+/// The exit code for `e`: bad usage is 2, every failure to start or keep
+/// serving is 1.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
+        Error::Usage(_) => 2,
         Error::Folder { .. }
         | Error::NotAFolder(_)
         | Error::Address(_)

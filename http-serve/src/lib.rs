@@ -7,7 +7,10 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`cli`] | the command line, binding, the start-up line |
+//! | [`cli`] | the command line, the folder, binding |
+//! | [`startup`] | the start-up lines and the QR code |
+//! | [`addresses`] | the URLs the server can be reached at |
+//! | [`qr`] | a QR code drawn on a terminal |
 //! | [`error`] | why the server could not start, and its exit code |
 //! | [`config`] | settings resolved at start-up |
 //! | [`server`] | the readiness loop: accepting, the connection limit |
@@ -29,6 +32,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod addresses;
 pub mod cli;
 pub mod config;
 pub mod conn;
@@ -41,9 +45,11 @@ pub mod log;
 pub mod multipart;
 pub mod outgoing;
 pub mod paths;
+pub mod qr;
 pub mod response;
 pub mod server;
 pub mod site;
+pub mod startup;
 pub mod timers;
 
 pub use config::Config;

@@ -1,0 +1,95 @@
+//! What the server says when it starts: where it serves from and every
+//! URL it can be reached at (see [`crate::addresses`]), in one write so a
+//! reader never sees half of it, then, when asked and stdout is a
+//! terminal, a QR code of the first network URL.
+//!
+//! ```text
+//! Serving /home/me/public at http://[::1]:8000/
+//!   also at http://127.0.0.1:8000/
+//!   also at http://192.168.1.20:8000/ (wlan0)
+//!   also at http://laptop:8000/ (host name)
+//! ```
+
+use std::io::{self, IsTerminal, Write};
+use std::net::TcpListener;
+use std::path::Path;
+
+use crate::addresses::{self, Place};
+
+/// The URLs a listener answers at, worked out from its address, the
+/// machine's interfaces and its host name.
+pub fn places_of(listener: &TcpListener, scheme: &str) -> io::Result<Vec<Place>> {
+    let local = listener.local_addr()?;
+    if !local.ip().is_unspecified() {
+        return Ok(addresses::places(scheme, local, false, &[], None));
+    }
+    // An IPv6 wildcard takes IPv4 too unless the system made it IPv6-only.
+    let dual = local.is_ipv6() && !socket2::SockRef::from(listener).only_v6().unwrap_or(true);
+    // Without the interface list only loopback is printed: never a guess.
+    let interfaces = shared::sys::interfaces::interfaces().unwrap_or_default();
+    let name = shared::sys::hostname::hostname().ok();
+    let resolved = name.as_deref().map(|n| addresses::resolve(n, addresses::RESOLVE_LIMIT)).unwrap_or_default();
+    let host = name.as_deref().map(|n| (n, resolved.as_slice()));
+    Ok(addresses::places(scheme, local, dual, &interfaces, host))
+}
+
+/// The start-up lines: `Serving ROOT at URL`, then `  also at URL (note)`
+/// for each other place.
+pub fn lines(root: &Path, places: &[Place]) -> String {
+    let mut text = String::new();
+    for (i, p) in places.iter().enumerate() {
+        if i == 0 {
+            text.push_str(&format!("Serving {} at {}", shared::io_text::path(root), p.url));
+        } else {
+            text.push_str(&format!("  also at {}", p.url));
+        }
+        if let Some(note) = &p.note {
+            text.push_str(&format!(" ({note})"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Prints the start-up lines on stdout, and the QR code when `qr` asks
+/// and stdout is a terminal (a note on stderr says why when it is not
+/// drawn).
+pub fn announce(root: &Path, places: &[Place], qr: bool) -> io::Result<()> {
+    let mut text = lines(root, places);
+    if qr {
+        let first_lan = places.iter().find(|p| p.lan);
+        match first_lan {
+            _ if !io::stdout().is_terminal() => {
+                crate::log::write("http-serve: --qr: stdout is not a terminal, so no QR code is drawn");
+            }
+            None => crate::log::write("http-serve: --qr: no network address to show; share with --lan"),
+            Some(p) => match crate::qr::render(&p.url) {
+                Some(code) => {
+                    text.push_str(&code);
+                    text.push_str(&format!("  (scan for {})\n", p.url));
+                }
+                None => crate::log::write("http-serve: --qr: the address is too long for a QR code"),
+            },
+        }
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_name_each_place_once() {
+        let places = vec![
+            Place { url: "http://127.0.0.1:1/".into(), note: None, lan: false },
+            Place { url: "http://192.0.2.2:1/".into(), note: Some("eth0".into()), lan: true },
+        ];
+        assert_eq!(
+            lines(Path::new("/srv/site"), &places),
+            "Serving /srv/site at http://127.0.0.1:1/\n  also at http://192.0.2.2:1/ (eth0)\n"
+        );
+    }
+}
