@@ -132,13 +132,16 @@ fn wants_json(req: &RequestHead, query: Option<&str>) -> bool {
     by_query || by_accept
 }
 
-/// The listing of the open folder `dir`.
+/// The listing of the open folder `dir`, in the order the query asks.
 fn list(site: &Site, req: &RequestHead, dir: &Found, query: Option<&str>) -> Response {
-    let entries = match listing::read(site, dir) {
-        Ok(e) => e,
+    let mut table = match listing::read(site, dir) {
+        Ok(t) => t,
         Err(e) => return refused(paths::refusal_for(&e)),
     };
-    listing::respond(&dir.segments, &entries, wants_json(req, query))
+    let order = listing::Order::from_query(query);
+    table.sort(order);
+    let form = if wants_json(req, query) { listing::Form::Json } else { listing::Form::Html };
+    listing::respond(table, listing::Frame { segments: dir.segments.clone(), order }, form)
 }
 
 /// The index file name must be a plain name: no separators, not `.`/`..`.

@@ -22,8 +22,8 @@
 //! | [`paths`] | request path to an open file beneath the root |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
 //! | [`multipart`] | `multipart/byteranges` bodies |
-//! | [`listing`] | directory listings in HTML and JSON |
-//! | [`response`] | the response value and the short HTML pages |
+//! | [`listing`] | directory listings: compact, sorted, streamed, in HTML and JSON |
+//! | [`response`] | the response value (a streamed body among its kinds) and the short HTML pages |
 //! | [`log`] | the access log |
 //! | [`escape`] | HTML, JSON, log and URL escaping |
 //!

@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::fs::File;
+use std::io;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -30,6 +31,17 @@ pub enum Body {
         /// How many bytes.
         len: u64,
     },
+    /// Bytes made piece by piece while they are sent (a long listing, an
+    /// archive), through a fixed buffer, `len` bytes in all: the length is
+    /// worked out before the first byte, so the response has a
+    /// Content-Length, and a source that makes more or fewer bytes than
+    /// that ends the connection rather than send a body that lies.
+    Stream {
+        /// What makes the bytes.
+        source: Box<dyn Source>,
+        /// The body's length in bytes.
+        len: u64,
+    },
     /// Several ranges of one file with a part head before each
     /// (`multipart/byteranges`), `len` bytes in all.
     Parts {
@@ -48,9 +60,17 @@ impl Body {
         match self {
             Body::None => None,
             Body::Bytes(b) => Some(b.len() as u64),
-            Body::File { len, .. } | Body::Parts { len, .. } => Some(*len),
+            Body::File { len, .. } | Body::Parts { len, .. } | Body::Stream { len, .. } => Some(*len),
         }
     }
+}
+
+/// What makes a [`Body::Stream`].
+pub trait Source: std::fmt::Debug {
+    /// Appends the next bytes to `out`, about `want` of them (fewer only
+    /// at the end); how many were appended, 0 at the end. An error ends
+    /// the connection: what was announced can no longer be kept.
+    fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> io::Result<usize>;
 }
 
 /// One piece of a multipart body.

@@ -271,3 +271,68 @@ fn chromium_runs_the_page_and_renders_a_listing() {
     assert!(bytes.starts_with(b"\x89PNG"), "a PNG was written");
     eprintln!("listing screenshot: {}", png.display());
 }
+
+#[test]
+fn chromium_sorts_filters_and_draws_the_listing_dark() {
+    if !peer("chromium") {
+        return;
+    }
+    let dir = TempDir::new("browser-listing");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("files/photos")).unwrap();
+    std::fs::create_dir_all(site.join("files/music")).unwrap();
+    for (name, size) in [("photo 1.jpg", 350_000), ("phone.txt", 12), ("report.pdf", 90_000), ("notes.md", 2_000)] {
+        std::fs::write(site.join("files").join(name), harness::pseudo_random(size as u64, size)).unwrap();
+    }
+    // A page of the same origin that drives the listing in a frame: types
+    // into the filter box and reports which rows stay visible.
+    std::fs::write(
+        site.join("probe.html"),
+        "<!doctype html><html><body><pre id=\"out\">not run</pre>\
+         <iframe id=\"f\" src=\"/files/?sort=size&amp;order=desc\"></iframe><script>\
+         document.getElementById('f').onload = function () {\
+           var d = this.contentDocument, box = d.getElementById('filter');\
+           var shown = function () { return Array.prototype.filter.call(d.querySelectorAll('tbody tr'),\
+             function (r) { return !r.hidden; }).map(function (r) { return r.cells[0].textContent; }).join('|'); };\
+           var before = shown();\
+           box.value = 'PH'; box.dispatchEvent(new Event('input'));\
+           document.getElementById('out').textContent = 'box ' + (box.hidden ? 'hidden' : 'shown') +\
+             ' before=' + before + ' after=' + shown();\
+         };</script></body></html>",
+    )
+    .unwrap();
+    let (_server, addr) = serve(&site);
+    let out = chromium(
+        &dir.join("profile1"),
+        &["--virtual-time-budget=5000", "--dump-dom", &format!("http://{addr}/probe.html")],
+    );
+    let dom = text(&out);
+    assert!(
+        dom.contains(
+            "box shown before=../|photos/|music/|photo 1.jpg|report.pdf|notes.md|phone.txt \
+             after=../|photos/|photo 1.jpg|phone.txt"
+        ),
+        "{dom}"
+    );
+    // Screenshots: sorted by size, in dark mode, and in light mode.
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
+    std::fs::create_dir_all(&shots).unwrap();
+    for (file, scheme) in [("listing-size-dark.png", "dark"), ("listing-size-light.png", "light")] {
+        let png = shots.join(file);
+        let _ = std::fs::remove_file(&png);
+        let mut args = vec![
+            "--window-size=1000,500".to_string(),
+            format!("--screenshot={}", png.display()),
+            format!("http://{addr}/files/?sort=size&order=desc"),
+        ];
+        if scheme == "dark" {
+            args.insert(0, "--force-dark-mode".to_string());
+            args.insert(0, "--blink-settings=preferredColorScheme=0".to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        chromium(&dir.join(format!("profile-{scheme}")), &args);
+        let bytes = std::fs::read(&png).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "a PNG was written");
+        eprintln!("listing screenshot ({scheme}): {}", png.display());
+    }
+}
