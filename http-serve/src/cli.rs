@@ -78,6 +78,12 @@ pub struct Cli {
     #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header)]
     pub headers: Vec<(String, String)>,
 
+    /// For single-page apps: a browser's navigation to a path that names
+    /// nothing (Accept: text/html, no extension) gets the root's index file
+    /// with 200; files are never covered, and a missing asset stays 404.
+    #[arg(long)]
+    pub spa: bool,
+
     /// No access log.
     #[arg(short, long)]
     pub quiet: bool,
@@ -155,6 +161,7 @@ pub fn run() -> Result<(), Error> {
     config.extra_headers = cli.headers;
     config.log = !cli.quiet;
     config.max_connections = cli.max_connections as usize;
+    config.spa = cli.spa;
     crate::serve(listener, config).map_err(Error::Serve)
 }
 

@@ -25,6 +25,9 @@ pub struct Config {
     pub log: bool,
     /// Most open connections; past it the oldest idle one is closed.
     pub max_connections: usize,
+    /// A navigation to a path that names nothing gets the root's index
+    /// (single-page apps).
+    pub spa: bool,
 }
 
 impl Config {
@@ -40,6 +43,7 @@ impl Config {
             extra_headers: Vec::new(),
             log: true,
             max_connections: 512,
+            spa: false,
         }
     }
 }

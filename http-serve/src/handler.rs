@@ -71,6 +71,12 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
     let rules = site.rules();
     let found = match paths::open(&site.root, path, rules) {
         Ok(f) => f,
+        Err(Refusal::NotFound) if site.config.spa && crate::spa::is_navigation(&req.headers, path) => {
+            return app_index(site, req);
+        }
+        // With --spa the same path may get the app for a browser: the 404
+        // varies with Accept too.
+        Err(Refusal::NotFound) if site.config.spa => return refused(Refusal::NotFound).header("Vary", "Accept"),
         Err(refusal) => return refused(refusal),
     };
     if found.meta.is_dir() {
@@ -94,6 +100,16 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
         return refused(Refusal::NotFound);
     }
     file::respond(site, &req.headers, found)
+}
+
+/// `--spa`: the root's index file for a navigation to a route that names
+/// nothing; 404 when the root has none. It varies with Accept.
+fn app_index(site: &mut Site, req: &RequestHead) -> Response {
+    let index = vec![site.config.index.as_bytes().to_vec()];
+    match paths::open_segments(&site.root, index, site.rules()) {
+        Ok(found) if found.meta.is_file() => file::respond(site, &req.headers, found).header("Vary", "Accept"),
+        _ => refused(Refusal::NotFound),
+    }
 }
 
 /// 301 from `/dir` to `/dir/`. The Location is built from the normalised

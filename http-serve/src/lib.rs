@@ -19,6 +19,7 @@
 //! | [`outgoing`] | a response turned into bytes and sent without blocking |
 //! | [`handler`] | protocol checks and routing of one request |
 //! | [`site`] | the root, the rules, Content-Type by extension |
+//! | [`spa`] | `--spa`: which requests get the app's index |
 //! | [`paths`] | request path to an open file beneath the root |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
 //! | [`multipart`] | `multipart/byteranges` bodies |
@@ -49,6 +50,7 @@ pub mod qr;
 pub mod response;
 pub mod server;
 pub mod site;
+pub mod spa;
 pub mod startup;
 pub mod timers;
 

@@ -18,8 +18,12 @@ const LIMIT: Duration = Duration::from_secs(60);
 const TEXT: &str = "abcdefghijklmnopqrstuvwxyz";
 
 fn serve(dir: &Path) -> (Running, SocketAddr) {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, args: &[&str]) -> (Running, SocketAddr) {
     let mut cmd = Command::new(harness::bin("http-serve"));
-    cmd.args(["-p", "0"]).arg(dir);
+    cmd.args(["-p", "0"]).args(args).arg(dir);
     let run = harness::start(cmd, Capture::Both);
     let addr = run.addr_on_stdout(" at ");
     (run, addr)
@@ -334,5 +338,36 @@ fn chromium_sorts_filters_and_draws_the_listing_dark() {
         let bytes = std::fs::read(&png).unwrap();
         assert!(bytes.starts_with(b"\x89PNG"), "a PNG was written");
         eprintln!("listing screenshot ({scheme}): {}", png.display());
+    }
+}
+
+#[test]
+fn chromium_and_curl_reach_a_single_page_app_route() {
+    let dir = TempDir::new("interop-spa");
+    let site = dir.join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>spa</title></head>\
+         <body><p id=\"route\">no script</p><script src=\"/app.js\"></script></body></html>",
+    )
+    .unwrap();
+    std::fs::write(site.join("app.js"), "document.getElementById('route').textContent = 'route ' + location.pathname;")
+        .unwrap();
+    let (_server, addr) = serve_with(&site, &["--spa"]);
+    if peer("curl") {
+        let url = format!("http://{addr}/users/42");
+        let r = curl(&["-H", "Accept: text/html", "-w", " %{http_code}", &url]);
+        assert!(text(&r).ends_with("</html> 200"), "{}", text(&r));
+        let r = curl(&["-o", "/dev/null", "-w", "%{http_code}", &format!("http://{addr}/missing.js")]);
+        assert_eq!(text(&r), "404");
+    }
+    if peer("chromium") {
+        let out = chromium(
+            &dir.join("profile"),
+            &["--virtual-time-budget=5000", "--dump-dom", &format!("http://{addr}/users/42/settings")],
+        );
+        let dom = text(&out);
+        assert!(dom.contains("<p id=\"route\">route /users/42/settings</p>"), "{dom}");
     }
 }
