@@ -84,6 +84,12 @@ pub struct Cli {
     #[arg(long)]
     pub spa: bool,
 
+    /// Ask for a user name and password (HTTP Basic): USER:PASSWORD, or
+    /// USER:sha256:HEX with the SHA-256 of the password (keeps it out of
+    /// the process list and shell history). Repeatable.
+    #[arg(long = "auth", value_name = "USER:PASSWORD", value_parser = crate::auth::parse)]
+    pub auth: Vec<crate::auth::Credential>,
+
     /// No access log.
     #[arg(short, long)]
     pub quiet: bool,
@@ -150,7 +156,10 @@ pub fn run() -> Result<(), Error> {
         other => Error::Serve(std::io::Error::other(other.to_string())),
     })?;
     let places = crate::startup::places_of(&listener, "http").map_err(Error::Serve)?;
-    crate::startup::announce(&root, &places, cli.qr).map_err(Error::Stdout)?;
+    let network = !listener.local_addr().map_err(Error::Serve)?.ip().is_loopback();
+    let exposure = crate::startup::Exposure { network, auth: !cli.auth.is_empty(), tls: false };
+    let warnings = crate::startup::warnings(&exposure);
+    crate::startup::announce(&root, &places, &warnings, cli.qr).map_err(Error::Stdout)?;
 
     let mut config = Config::new(root);
     config.listing = !cli.no_listing;
@@ -162,6 +171,7 @@ pub fn run() -> Result<(), Error> {
     config.log = !cli.quiet;
     config.max_connections = cli.max_connections as usize;
     config.spa = cli.spa;
+    config.auth = cli.auth;
     crate::serve(listener, config).map_err(Error::Serve)
 }
 

@@ -28,6 +28,8 @@ pub struct Config {
     /// A navigation to a path that names nothing gets the root's index
     /// (single-page apps).
     pub spa: bool,
+    /// Who may enter (`--auth`); empty: everyone.
+    pub auth: Vec<crate::auth::Credential>,
 }
 
 impl Config {
@@ -44,6 +46,7 @@ impl Config {
             log: true,
             max_connections: 512,
             spa: false,
+            auth: Vec::new(),
         }
     }
 }

@@ -24,6 +24,12 @@ pub fn respond(site: &mut Site, req: &RequestHead) -> Response {
         Ok(b) => b,
         Err(e) => return Response::refusal(400, &format!("Bad message framing: {e}.")),
     };
+    if !site.config.auth.is_empty() && !crate::auth::allows(&site.config.auth, &req.headers) {
+        let mut r = crate::auth::challenge();
+        // The body, if any, is not read.
+        r.close |= body != BodyLength::None;
+        return r;
+    }
     let mut response = route(site, req, body);
     if body != BodyLength::None {
         // The body is never read, so the connection cannot be reused.

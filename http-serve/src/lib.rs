@@ -17,6 +17,7 @@
 //! | [`timers`] | connection deadlines in O(1) per change |
 //! | [`conn`] | one connection: heads in, responses out, closing |
 //! | [`outgoing`] | a response turned into bytes and sent without blocking |
+//! | [`auth`] | `--auth`: HTTP Basic, checked in constant time |
 //! | [`handler`] | protocol checks and routing of one request |
 //! | [`site`] | the root, the rules, Content-Type by extension |
 //! | [`spa`] | `--spa`: which requests get the app's index |
@@ -34,6 +35,7 @@
 #![forbid(unsafe_code)]
 
 pub mod addresses;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod conn;

@@ -1,7 +1,8 @@
-//! What the server says when it starts: where it serves from and every
-//! URL it can be reached at (see [`crate::addresses`]), in one write so a
-//! reader never sees half of it, then, when asked and stdout is a
-//! terminal, a QR code of the first network URL.
+//! What the server says when it starts: where it serves from, every URL
+//! it can be reached at (see [`crate::addresses`]) and any warning about
+//! the set-up (a password that would cross the network in clear), in one
+//! write so a reader never sees half of it, then, when asked and stdout is
+//! a terminal, a QR code of the first network URL.
 //!
 //! ```text
 //! Serving /home/me/public at http://[::1]:8000/
@@ -33,6 +34,28 @@ pub fn places_of(listener: &TcpListener, scheme: &str) -> io::Result<Vec<Place>>
     Ok(addresses::places(scheme, local, dual, &interfaces, host))
 }
 
+/// What the server exposes, for the warnings at start-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Exposure {
+    /// Listening beyond loopback (every interface, or a network address),
+    /// whether or not an interface is up now.
+    pub network: bool,
+    /// `--auth` is given.
+    pub auth: bool,
+    /// Served over TLS.
+    pub tls: bool,
+}
+
+/// Warnings about the set-up, one line each: a password that would cross
+/// the network in clear.
+pub fn warnings(exposure: &Exposure) -> Vec<String> {
+    let mut out = Vec::new();
+    if exposure.auth && exposure.network && !exposure.tls {
+        out.push("warning: --auth over plain HTTP: passwords cross the network in clear (add --tls)".to_string());
+    }
+    out
+}
+
 /// The start-up lines: `Serving ROOT at URL`, then `  also at URL (note)`
 /// for each other place.
 pub fn lines(root: &Path, places: &[Place]) -> String {
@@ -54,8 +77,13 @@ pub fn lines(root: &Path, places: &[Place]) -> String {
 /// Prints the start-up lines on stdout, and the QR code when `qr` asks
 /// and stdout is a terminal (a note on stderr says why when it is not
 /// drawn).
-pub fn announce(root: &Path, places: &[Place], qr: bool) -> io::Result<()> {
+pub fn announce(root: &Path, places: &[Place], warnings: &[String], qr: bool) -> io::Result<()> {
     let mut text = lines(root, places);
+    for w in warnings {
+        text.push_str("  ");
+        text.push_str(w);
+        text.push('\n');
+    }
     if qr {
         let first_lan = places.iter().find(|p| p.lan);
         match first_lan {
@@ -91,5 +119,19 @@ mod tests {
             lines(Path::new("/srv/site"), &places),
             "Serving /srv/site at http://127.0.0.1:1/\n  also at http://192.0.2.2:1/ (eth0)\n"
         );
+    }
+
+    #[test]
+    fn warnings_table() {
+        let clear = "warning: --auth over plain HTTP: passwords cross the network in clear (add --tls)";
+        let cases: &[(Exposure, &[&str])] = &[
+            (Exposure { network: false, auth: true, tls: false }, &[]),
+            (Exposure { network: true, auth: false, tls: false }, &[]),
+            (Exposure { network: true, auth: true, tls: false }, &[clear]),
+            (Exposure { network: true, auth: true, tls: true }, &[]),
+        ];
+        for (exposure, want) in cases {
+            assert_eq!(warnings(exposure), *want, "{exposure:?}");
+        }
     }
 }

@@ -371,3 +371,30 @@ fn chromium_and_curl_reach_a_single_page_app_route() {
         assert!(dom.contains("<p id=\"route\">route /users/42/settings</p>"), "{dom}");
     }
 }
+
+#[test]
+fn curl_authenticates_with_basic() {
+    if !peer("curl") {
+        return;
+    }
+    let dir = TempDir::new("interop-auth");
+    std::fs::write(dir.join("a.txt"), TEXT).unwrap();
+    let (server, addr) = serve_with(dir.path(), &["--auth", "ann:open sesame", "--auth", "bob:x"]);
+    let url = format!("http://{addr}/a.txt");
+    let r = curl(&["-D", "-", "-o", "/dev/null", &url]);
+    let head = text(&r);
+    assert!(head.starts_with("HTTP/1.1 401 Unauthorized\r\n"), "{head}");
+    assert!(head.contains("WWW-Authenticate: Basic realm=\"http-serve\", charset=\"UTF-8\"\r\n"), "{head}");
+    assert_eq!(text(&curl(&["-u", "ann:open sesame", &url])), TEXT);
+    assert_eq!(
+        text(&curl(&["-u", "bob:x", "-w", " %{http_code}", &format!("http://{addr}/")])).rsplit(' ').next(),
+        Some("200")
+    );
+    let r = curl(&["-u", "ann:wrong", "-o", "/dev/null", "-w", "%{http_code}", &url]);
+    assert_eq!(text(&r), "401");
+    // curl sends the credentials only after the challenge with --anyauth.
+    assert_eq!(text(&curl(&["--anyauth", "-u", "ann:open sesame", &url])), TEXT);
+    let log = server.stderr.as_ref().unwrap();
+    log.wait_for(LIMIT, |l| l.contains("\"GET /a.txt HTTP/1.1\" 200").then_some(()));
+    assert!(!log.all().iter().any(|l| l.contains("sesame")));
+}
