@@ -15,6 +15,7 @@
 //! | [`socket`] | sending with more to come, corking, descriptor exhaustion | `MSG_MORE`, `TCP_CORK` | `TCP_NOPUSH` | nothing | nothing |
 //! | [`dir`] | the entries of an open folder | `getdents` | `getdents` | `readdir` | `FindFirstFile` on the checked path |
 //! | [`stdio`] | standard input and output as files, without translation | `dup` | `dup` | `dup` | `DuplicateHandle` |
+//! | [`dir_stream`] | the entries of an open folder one at a time | `getdents` | `getdents` | `readdir` | `FindFirstFile` on the checked path |
 //! | [`hostname`] | this machine's name | `gethostname` | `gethostname` | `gethostname` | WinSock's `gethostname` |
 //! | [`interfaces`] | the network interfaces and their addresses | `getifaddrs` | `getifaddrs` | `getifaddrs` | `GetAdaptersAddresses` |
 //!
@@ -33,6 +34,7 @@
 
 pub mod beneath;
 pub mod dir;
+pub mod dir_stream;
 pub mod hostname;
 pub mod interfaces;
 pub mod sendfile;
