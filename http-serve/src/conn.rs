@@ -25,7 +25,7 @@ use shared::http::request::parse_request;
 
 use crate::log;
 use crate::outgoing::{Common, Delivery, Outgoing, Progress};
-use crate::response::Response;
+use crate::response::{Body, Response};
 use crate::site::Site;
 use crate::timers::Queue;
 
@@ -65,6 +65,9 @@ pub struct Ctx {
 pub enum State {
     /// Waiting for a complete request head.
     Reading,
+    /// Working out the length of a response before its head is sent
+    /// (an archive walking its tree), a bounded step at a time.
+    Preparing,
     /// Sending a response.
     Writing,
     /// Sent its last response; draining input before closing.
@@ -92,6 +95,9 @@ pub struct Conn {
     close_after: bool,
     /// The current response's log entry.
     entry: Option<log::Entry>,
+    /// A response whose length is being worked out, with how to deliver
+    /// it, its request line for the log and when it started.
+    preparing: Option<(Response, Delivery, String, Instant)>,
     /// Bytes drained while lingering.
     drained: u64,
     /// Finished; the server removes it.
@@ -118,6 +124,7 @@ impl Conn {
             served: 0,
             close_after: false,
             entry: None,
+            preparing: None,
             drained: 0,
             dead: false,
             readable: false,
@@ -130,7 +137,7 @@ impl Conn {
     /// True when nothing is in progress: no request half-read, no response
     /// going out. Such a connection may be closed for a new one.
     pub fn idle(&self) -> bool {
-        self.state != State::Writing && self.rbuf.is_empty()
+        matches!(self.state, State::Reading | State::Lingering) && self.rbuf.is_empty()
     }
 
     /// Does what the socket's readiness allows: reads and answers
@@ -149,6 +156,7 @@ impl Conn {
                     self.read_some();
                     self.process(ctx);
                 }
+                State::Preparing => self.prepare(ctx),
                 State::Writing => {
                     if !self.writable {
                         return false;
@@ -222,8 +230,50 @@ impl Conn {
         }
     }
 
-    /// Starts sending `response`.
+    /// Starts sending `response`, or, when its length is still to be
+    /// worked out, starts working it out.
     fn begin(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
+        if matches!(response.body, Body::Deferred(_)) {
+            self.preparing = Some((response, how, request, started));
+            self.state = State::Preparing;
+            self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+            return;
+        }
+        self.send_head(ctx, response, how, request, started);
+    }
+
+    /// One step of working out the length of the response being prepared;
+    /// once known, its head goes out. A failure (the folder vanished) is
+    /// answered 500 and the connection closed.
+    fn prepare(&mut self, ctx: &mut Ctx) {
+        let Some((mut response, how, request, started)) = self.preparing.take() else {
+            self.dead = true;
+            return;
+        };
+        let Body::Deferred(source) = &mut response.body else {
+            self.send_head(ctx, response, how, request, started);
+            return;
+        };
+        match source.measure() {
+            Ok(Some(len)) => {
+                let Body::Deferred(source) = std::mem::replace(&mut response.body, Body::None) else { return };
+                response.body = Body::Stream { source, len };
+                self.send_head(ctx, response, how, request, started);
+            }
+            Ok(None) => {
+                self.preparing = Some((response, how, request, started));
+                // Working for the client is progress.
+                self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+            }
+            Err(e) => {
+                let detail = format!("The folder could not be read: {}.", shared::io_text::describe(&e));
+                self.send_head(ctx, Response::refusal(500, &detail), how, request, started);
+            }
+        }
+    }
+
+    /// Turns `response` into bytes and starts sending them.
+    fn send_head(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
         let s = self.out.start(&mut ctx.common, response, how);
         self.entry = Some(log::Entry { request, started, status: s.status, bytes: s.body_bytes });
         self.close_after = s.close;
@@ -346,6 +396,7 @@ impl Conn {
                 self.log_end(ctx, Some("client stopped reading"));
                 self.dead = true;
             }
+            State::Preparing => self.dead = true,
             State::Reading | State::Lingering => self.dead = true,
         }
     }

@@ -89,6 +89,14 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
         if path.last() != Some(&b'/') {
             return redirect_to_dir(&found.segments, query);
         }
+        if let Some(format) = crate::archive::Format::from_query(query) {
+            return match format {
+                // An archive shows what a listing shows: not without one.
+                Ok(_) if !site.config.listing => refused(Refusal::NotFound),
+                Ok(format) => crate::archive::respond(site, &found.segments, format),
+                Err(why) => Response::page(400, &format!("{why}.")),
+            };
+        }
         let mut index = found.segments.clone();
         index.push(site.config.index.as_bytes().to_vec());
         if let Ok(index) = paths::open_segments(&site.root, index, rules)

@@ -24,6 +24,7 @@
 //! | [`paths`] | request path to an open file beneath the root |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
 //! | [`multipart`] | `multipart/byteranges` bodies |
+//! | [`archive`] | folder downloads as tar or zip, streamed with an exact length |
 //! | [`listing`] | directory listings: compact, sorted, streamed, in HTML and JSON |
 //! | [`response`] | the response value (a streamed body among its kinds) and the short HTML pages |
 //! | [`log`] | the access log |
@@ -35,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod addresses;
+pub mod archive;
 pub mod auth;
 pub mod cli;
 pub mod config;

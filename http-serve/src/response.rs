@@ -42,6 +42,11 @@ pub enum Body {
         /// The body's length in bytes.
         len: u64,
     },
+    /// A [`Body::Stream`] whose length is not known yet: the connection
+    /// works it out with [`Source::measure`], a bounded step at a time
+    /// between other connections' turns, before the head is sent (an
+    /// archive walks its tree for it).
+    Deferred(Box<dyn Source>),
     /// Several ranges of one file with a part head before each
     /// (`multipart/byteranges`), `len` bytes in all.
     Parts {
@@ -58,7 +63,7 @@ impl Body {
     /// The body's length, for Content-Length (`None`: no body at all).
     pub fn length(&self) -> Option<u64> {
         match self {
-            Body::None => None,
+            Body::None | Body::Deferred(_) => None,
             Body::Bytes(b) => Some(b.len() as u64),
             Body::File { len, .. } | Body::Parts { len, .. } | Body::Stream { len, .. } => Some(*len),
         }
@@ -71,6 +76,12 @@ pub trait Source: std::fmt::Debug {
     /// at the end); how many were appended, 0 at the end. An error ends
     /// the connection: what was announced can no longer be kept.
     fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> io::Result<usize>;
+
+    /// For a [`Body::Deferred`]: one bounded step towards knowing the
+    /// body's length; `Some(len)` once known.
+    fn measure(&mut self) -> io::Result<Option<u64>> {
+        Err(io::Error::other("this body's length was to be known from the start"))
+    }
 }
 
 /// One piece of a multipart body.

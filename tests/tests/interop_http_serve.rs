@@ -170,9 +170,15 @@ fn wget_mirrors_a_tree_through_the_listings() {
         .arg(format!("http://{addr}/"));
     let out = harness::run(cmd, None, LIMIT);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
-    // wget saves each listing as index.html; the tree itself has none.
-    let mirrored: Vec<PathBuf> =
-        files_below(&mirror).into_iter().filter(|p| p.file_name() != Some(OsStr::new("index.html"))).collect();
+    // wget saves each listing as index.html, and each sorted view of it
+    // (the column headings are links) as index.html?sort=...; the tree
+    // itself has none. The folder downloads are buttons of a form, which
+    // a crawler does not press: no archive is fetched.
+    let all = files_below(&mirror);
+    assert!(!all.iter().any(|p| p.to_string_lossy().contains("download=")), "{all:?}");
+    let listing = |p: &PathBuf| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("index.html"));
+    let mirrored: Vec<PathBuf> = all.iter().filter(|p| !listing(p)).cloned().collect();
+    assert!(all.iter().any(|p| p.file_name() == Some(OsStr::new("index.html"))));
     assert_eq!(mirrored, files_below(&tree));
     for rel in &mirrored {
         assert_eq!(

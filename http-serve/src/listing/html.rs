@@ -1,4 +1,7 @@
-//! The listing page for people: breadcrumbs for the path, column headings
+//! The listing page for people: breadcrumbs for the path, buttons to
+//! download the folder as .zip or .tar (a form's buttons, so a crawler
+//! such as `wget -r` does not fetch an archive of every folder), column
+//! headings
 //! that sort (plain links, so they work without JavaScript), a filter box
 //! that a few lines of inline script show and run (without script the
 //! page is whole, just unfiltered), colours that follow the system's
@@ -18,11 +21,13 @@ table{border-collapse:collapse;width:100%}th,td{padding:.3rem .6rem;text-align:l
 th{border-bottom:2px solid #ddd;font-weight:600}th a{color:inherit}tr:nth-child(even) td{background:#f6f8fa}\
 td.size,td.time,th.size{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}\
 td.time{color:#666}a{color:#0550ae;text-decoration:none;word-break:break-all}a:hover{text-decoration:underline}\
+form.dl{margin:-.5rem 0 1rem;color:#666}form.dl button{font:inherit;color:#0550ae;background:none;\
+border:0;padding:0 .2rem;cursor:pointer}form.dl button:hover{text-decoration:underline}\
 #filter{font:inherit;width:100%;box-sizing:border-box;padding:.4rem .6rem;margin:0 0 1rem;\
 border:1px solid #ccc;border-radius:6px;background:inherit;color:inherit}\
 @media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}\
 tr:nth-child(even) td{background:#161b22}th{border-color:#30363d}a{color:#58a6ff}td.time{color:#8b949e}\
-#filter{border-color:#30363d}}";
+#filter{border-color:#30363d}form.dl button{color:#58a6ff}}";
 
 /// Shows the filter box and hides the rows whose name does not contain
 /// what is typed (case-insensitive). The parent row stays.
@@ -36,8 +41,8 @@ fn shown(name: &[u8]) -> String {
     escape::html(&String::from_utf8_lossy(name))
 }
 
-/// Everything before the rows: title, breadcrumbs, filter box, headings
-/// with their sort links, the parent row.
+/// Everything before the rows: title, breadcrumbs, the folder's download
+/// links, filter box, headings with their sort links, the parent row.
 pub fn head(frame: &Frame, _rows: usize, out: &mut Vec<u8>) {
     let path = super::shown_path(&frame.segments);
     let title = shown(&path);
@@ -48,6 +53,9 @@ pub fn head(frame: &Frame, _rows: usize, out: &mut Vec<u8>) {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\">\
          <title>Index of {title}</title><style>{STYLE}</style></head>\n<body>\n<h1>Index of {}</h1>\n\
+         <form class=\"dl\" method=\"get\">Download this folder: \
+         <button name=\"download\" value=\"zip\">.zip</button> \
+         <button name=\"download\" value=\"tar\">.tar</button></form>\n\
          <input id=\"filter\" type=\"search\" placeholder=\"Filter\" aria-label=\"Filter names\" hidden>\n\
          <table>\n<thead><tr>{}{}{}</tr></thead>\n<tbody>\n",
         breadcrumbs(&frame.segments),
