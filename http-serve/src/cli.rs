@@ -90,6 +90,20 @@ pub struct Cli {
     #[arg(long = "auth", value_name = "USER:PASSWORD", value_parser = crate::auth::parse)]
     pub auth: Vec<crate::auth::Credential>,
 
+    /// Accept uploads: PUT /folder/name (curl -T FILE URL/folder/) and the
+    /// listing's upload form. A file lands only when all of it has arrived.
+    #[arg(long)]
+    pub upload: bool,
+
+    /// With --upload: an upload may replace an existing file (by default a
+    /// name that is taken gives 409).
+    #[arg(long, requires = "upload")]
+    pub overwrite: bool,
+
+    /// With --upload: the largest upload (e.g. 500M, 2G, 1GiB, 4096).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size, requires = "upload")]
+    pub max_upload: u64,
+
     /// No access log.
     #[arg(short, long)]
     pub quiet: bool,
@@ -105,6 +119,24 @@ fn parse_index(s: &str) -> Result<String, String> {
     } else {
         Err("must be a plain file name, without '/'".to_string())
     }
+}
+
+/// A size as people type it: bytes, or a number with K, M, G, T (powers
+/// of 1024; `KiB`, `MB`... are read the same).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let n: u64 = number.parse().map_err(|_| format!("`{s}` is not a size (e.g. 500M, 2G, 4096)"))?;
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{s}` is not a size (e.g. 500M, 2G, 4096)")),
+    };
+    n.checked_mul(1u64 << shift).ok_or_else(|| format!("`{s}` is too large"))
 }
 
 /// Fields whose value this server must control.
@@ -157,7 +189,7 @@ pub fn run() -> Result<(), Error> {
     })?;
     let places = crate::startup::places_of(&listener, "http").map_err(Error::Serve)?;
     let network = !listener.local_addr().map_err(Error::Serve)?.ip().is_loopback();
-    let exposure = crate::startup::Exposure { network, auth: !cli.auth.is_empty(), tls: false };
+    let exposure = crate::startup::Exposure { network, auth: !cli.auth.is_empty(), tls: false, upload: cli.upload };
     let warnings = crate::startup::warnings(&exposure);
     crate::startup::announce(&root, &places, &warnings, cli.qr).map_err(Error::Stdout)?;
 
@@ -172,6 +204,9 @@ pub fn run() -> Result<(), Error> {
     config.max_connections = cli.max_connections as usize;
     config.spa = cli.spa;
     config.auth = cli.auth;
+    config.upload = cli.upload;
+    config.overwrite = cli.overwrite;
+    config.max_upload = cli.max_upload;
     crate::serve(listener, config).map_err(Error::Serve)
 }
 
@@ -237,5 +272,29 @@ mod tests {
             }
         }
         assert_eq!(std::env::current_dir().unwrap(), here);
+    }
+
+    #[test]
+    fn size_table() {
+        let cases: &[(&str, Result<u64, ()>)] = &[
+            ("4096", Ok(4096)),
+            ("1G", Ok(1 << 30)),
+            ("1GiB", Ok(1 << 30)),
+            ("500M", Ok(500 << 20)),
+            ("10k", Ok(10 << 10)),
+            ("2 TB", Ok(2 << 40)),
+            ("0", Ok(0)),
+            ("", Err(())),
+            ("G", Err(())),
+            ("1.5G", Err(())),
+            ("12X", Err(())),
+            ("99999999999T", Err(())),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_size(input).map_err(|_| ()), *want, "{input}");
+        }
+        assert!(Cli::try_parse_from(["http-serve", "--overwrite"]).is_err(), "--overwrite needs --upload");
+        let cli = Cli::try_parse_from(["http-serve", "--upload"]).unwrap();
+        assert_eq!(cli.max_upload, 1 << 30);
     }
 }

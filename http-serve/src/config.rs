@@ -30,6 +30,12 @@ pub struct Config {
     pub spa: bool,
     /// Who may enter (`--auth`); empty: everyone.
     pub auth: Vec<crate::auth::Credential>,
+    /// Accept uploads (`--upload`): PUT and form POSTs.
+    pub upload: bool,
+    /// An upload may replace an existing file (`--overwrite`).
+    pub overwrite: bool,
+    /// Most bytes of one upload's body (`--max-upload`).
+    pub max_upload: u64,
 }
 
 impl Config {
@@ -47,6 +53,9 @@ impl Config {
             max_connections: 512,
             spa: false,
             auth: Vec::new(),
+            upload: false,
+            overwrite: false,
+            max_upload: 1 << 30,
         }
     }
 }

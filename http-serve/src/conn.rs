@@ -23,6 +23,7 @@ use mio::net::TcpStream;
 use shared::http::head::Limits;
 use shared::http::request::parse_request;
 
+use crate::handler::Reply;
 use crate::log;
 use crate::outgoing::{Common, Delivery, Outgoing, Progress};
 use crate::response::{Body, Response};
@@ -58,6 +59,10 @@ pub struct Ctx {
     pub timeout: Duration,
     /// Write access log lines.
     pub log: bool,
+    /// The buffer request bodies are read into, shared: the thread reads
+    /// one connection at a time, and the bytes are in a file before the
+    /// next read.
+    pub scratch: Vec<u8>,
 }
 
 /// What a connection is doing.
@@ -65,6 +70,8 @@ pub struct Ctx {
 pub enum State {
     /// Waiting for a complete request head.
     Reading,
+    /// Reading a request body (an upload) as it arrives.
+    Receiving,
     /// Working out the length of a response before its head is sent
     /// (an archive walking its tree), a bounded step at a time.
     Preparing,
@@ -73,6 +80,8 @@ pub enum State {
     /// Sent its last response; draining input before closing.
     Lingering,
 }
+
+mod body;
 
 /// One client connection.
 #[derive(Debug)]
@@ -98,6 +107,8 @@ pub struct Conn {
     /// A response whose length is being worked out, with how to deliver
     /// it, its request line for the log and when it started.
     preparing: Option<(Response, Delivery, String, Instant)>,
+    /// The request body being received.
+    receiving: Option<Box<crate::receive::Receiving>>,
     /// Bytes drained while lingering.
     drained: u64,
     /// Finished; the server removes it.
@@ -125,6 +136,7 @@ impl Conn {
             close_after: false,
             entry: None,
             preparing: None,
+            receiving: None,
             drained: 0,
             dead: false,
             readable: false,
@@ -155,6 +167,11 @@ impl Conn {
                     }
                     self.read_some();
                     self.process(ctx);
+                }
+                State::Receiving => {
+                    if !self.receive_step(ctx) {
+                        return false;
+                    }
                 }
                 State::Preparing => self.prepare(ctx),
                 State::Writing => {
@@ -217,9 +234,14 @@ impl Conn {
             Ok(Some((head, used))) => {
                 self.rbuf.drain(..used);
                 let started = Instant::now();
-                let response = crate::handler::respond(&mut ctx.site, &head);
+                let reply = crate::handler::respond(&mut ctx.site, &head);
                 let request = if ctx.log { crate::escape::log(head.request_line().as_bytes()) } else { String::new() };
-                self.begin(ctx, response, Delivery::for_request(&head), request, started);
+                match reply {
+                    Reply::Answer(response) => {
+                        self.begin(ctx, response, Delivery::for_request(&head), request, started)
+                    }
+                    Reply::Receive(upload) => self.start_receiving(ctx, &head, upload, request, started),
+                }
             }
             Err(e) => {
                 let started = Instant::now();
@@ -397,6 +419,7 @@ impl Conn {
                 self.dead = true;
             }
             State::Preparing => self.dead = true,
+            State::Receiving => self.receive_timed_out(ctx, now),
             State::Reading | State::Lingering => self.dead = true,
         }
     }

@@ -26,6 +26,8 @@
 //! | [`multipart`] | `multipart/byteranges` bodies |
 //! | [`archive`] | folder downloads as tar or zip, streamed with an exact length |
 //! | [`listing`] | directory listings: compact, sorted, streamed, in HTML and JSON |
+//! | [`upload`] | `--upload`: PUT and forms, names, temporary files |
+//! | [`receive`] | a request body read by the connection as it arrives |
 //! | [`response`] | the response value (a streamed body among its kinds) and the short HTML pages |
 //! | [`log`] | the access log |
 //! | [`escape`] | HTML, JSON, log and URL escaping |
@@ -51,12 +53,14 @@ pub mod multipart;
 pub mod outgoing;
 pub mod paths;
 pub mod qr;
+pub mod receive;
 pub mod response;
 pub mod server;
 pub mod site;
 pub mod spa;
 pub mod startup;
 pub mod timers;
+pub mod upload;
 
 pub use config::Config;
 pub use error::{Error, exit_code};

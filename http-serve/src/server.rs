@@ -49,6 +49,7 @@ pub fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
         limits: Limits::default(),
         timeout: config.timeout,
         log: config.log,
+        scratch: Vec::new(),
         common: Common::new(config.extra_headers.clone()),
         site: Site::new(config)?,
     };

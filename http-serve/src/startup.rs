@@ -44,14 +44,19 @@ pub struct Exposure {
     pub auth: bool,
     /// Served over TLS.
     pub tls: bool,
+    /// `--upload` is given.
+    pub upload: bool,
 }
 
 /// Warnings about the set-up, one line each: a password that would cross
-/// the network in clear.
+/// the network in clear, uploads open to anyone on the network.
 pub fn warnings(exposure: &Exposure) -> Vec<String> {
     let mut out = Vec::new();
     if exposure.auth && exposure.network && !exposure.tls {
         out.push("warning: --auth over plain HTTP: passwords cross the network in clear (add --tls)".to_string());
+    }
+    if exposure.upload && exposure.network && !exposure.auth {
+        out.push("warning: --upload without --auth: anyone who can reach this server can add files".to_string());
     }
     out
 }
@@ -124,11 +129,16 @@ mod tests {
     #[test]
     fn warnings_table() {
         let clear = "warning: --auth over plain HTTP: passwords cross the network in clear (add --tls)";
+        let open = "warning: --upload without --auth: anyone who can reach this server can add files";
+        let e = |network, auth, tls, upload| Exposure { network, auth, tls, upload };
         let cases: &[(Exposure, &[&str])] = &[
-            (Exposure { network: false, auth: true, tls: false }, &[]),
-            (Exposure { network: true, auth: false, tls: false }, &[]),
-            (Exposure { network: true, auth: true, tls: false }, &[clear]),
-            (Exposure { network: true, auth: true, tls: true }, &[]),
+            (e(false, true, false, false), &[]),
+            (e(true, false, false, false), &[]),
+            (e(true, true, false, false), &[clear]),
+            (e(true, true, true, false), &[]),
+            (e(true, false, true, true), &[open]),
+            (e(false, false, false, true), &[]),
+            (e(true, true, false, true), &[clear]),
         ];
         for (exposure, want) in cases {
             assert_eq!(warnings(exposure), *want, "{exposure:?}");

@@ -129,7 +129,10 @@ impl Walk {
                 continue;
             };
             let (name, info) = entry?;
-            if !self.rules.hidden && paths::is_hidden(&name) || shared::names::is_windows_alias(&name) {
+            if !self.rules.hidden && paths::is_hidden(&name)
+                || shared::names::is_windows_alias(&name)
+                || paths::is_internal(&name)
+            {
                 continue;
             }
             let mut below = self.segments.clone();

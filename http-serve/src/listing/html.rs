@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use super::{Frame, Key, Row, Table, href, human_size};
+use super::{Frame, Key, Row, Table, href};
 use crate::escape;
 
 const STYLE: &str = "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;\
@@ -23,6 +23,7 @@ td.size,td.time,th.size{text-align:right;white-space:nowrap;font-variant-numeric
 td.time{color:#666}a{color:#0550ae;text-decoration:none;word-break:break-all}a:hover{text-decoration:underline}\
 form.dl{margin:-.5rem 0 1rem;color:#666}form.dl button{font:inherit;color:#0550ae;background:none;\
 border:0;padding:0 .2rem;cursor:pointer}form.dl button:hover{text-decoration:underline}\
+form.up{margin:0 0 1rem}form.up progress{vertical-align:middle;width:12rem}\
 #filter{font:inherit;width:100%;box-sizing:border-box;padding:.4rem .6rem;margin:0 0 1rem;\
 border:1px solid #ccc;border-radius:6px;background:inherit;color:inherit}\
 @media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}\
@@ -35,6 +36,41 @@ const SCRIPT: &str = "(function(){var f=document.getElementById('filter');if(!f)
 var rows=document.querySelectorAll('tbody tr:not(.up)');f.addEventListener('input',function(){\
 var q=f.value.toLowerCase();for(var i=0;i<rows.length;i++){var r=rows[i];\
 r.hidden=q!==''&&r.cells[0].textContent.toLowerCase().indexOf(q)<0;}});})();";
+
+/// The upload form (`--upload`): a plain form that works without script;
+/// [`UPLOAD_SCRIPT`] sends it with the browser's own upload progress.
+const UPLOAD_FORM: &str = "<form class=\"up\" method=\"post\" enctype=\"multipart/form-data\">\
+<input type=\"file\" name=\"file\" multiple required aria-label=\"Files to upload\"> \
+<button>Upload</button> <progress max=\"1\" value=\"0\" hidden></progress> \
+<span class=\"up-status\" role=\"status\"></span></form>\n";
+
+/// Sends the upload form in the background, showing its progress, and
+/// reloads the listing when the files are in (201); otherwise says why.
+const UPLOAD_SCRIPT: &str = "(function(){var u=document.querySelector('form.up');if(!u||!window.FormData)return;\
+u.addEventListener('submit',function(e){e.preventDefault();var x=new XMLHttpRequest(),p=u.querySelector('progress'),\
+s=u.querySelector('.up-status'),b=u.querySelector('button');p.hidden=false;p.value=0;b.disabled=true;s.textContent='';\
+x.upload.onprogress=function(ev){if(ev.lengthComputable){p.value=ev.loaded/ev.total;\
+s.textContent=Math.round(100*ev.loaded/ev.total)+'%';}};\
+var fail=function(why){b.disabled=false;p.hidden=true;s.textContent='Upload failed: '+why;};\
+x.onload=function(){if(x.status===201){location.reload();return;}\
+var d=new DOMParser().parseFromString(x.responseText,'text/html').querySelector('p');\
+fail(x.status+' '+(d?d.textContent:''));};x.onerror=function(){fail('the connection broke.');};\
+x.open('POST',location.pathname);x.send(new FormData(u));});})();";
+
+/// `1.5 KiB`, `12 MiB`, `999 B`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if value < 10.0 { format!("{value:.1} {}", UNITS[unit]) } else { format!("{value:.0} {}", UNITS[unit]) }
+}
 
 /// Escaped display text of a name (non-UTF-8 bytes as U+FFFD).
 fn shown(name: &[u8]) -> String {
@@ -56,9 +92,10 @@ pub fn head(frame: &Frame, _rows: usize, out: &mut Vec<u8>) {
          <form class=\"dl\" method=\"get\">Download this folder: \
          <button name=\"download\" value=\"zip\">.zip</button> \
          <button name=\"download\" value=\"tar\">.tar</button></form>\n\
-         <input id=\"filter\" type=\"search\" placeholder=\"Filter\" aria-label=\"Filter names\" hidden>\n\
+         {}<input id=\"filter\" type=\"search\" placeholder=\"Filter\" aria-label=\"Filter names\" hidden>\n\
          <table>\n<thead><tr>{}{}{}</tr></thead>\n<tbody>\n",
         breadcrumbs(&frame.segments),
+        if frame.upload { UPLOAD_FORM } else { "" },
         heading(frame, Key::Name, "Name", ""),
         heading(frame, Key::Size, "Size", " class=\"size\""),
         heading(frame, Key::Date, "Modified (UTC)", " class=\"size\""),
@@ -109,8 +146,9 @@ pub fn row(table: &Table, r: &Row, out: &mut Vec<u8>) {
 }
 
 /// Everything after the rows.
-pub fn tail(out: &mut Vec<u8>) {
-    let _ = write!(out, "</tbody>\n</table>\n<script>{SCRIPT}</script>\n</body></html>\n");
+pub fn tail(frame: &Frame, out: &mut Vec<u8>) {
+    let upload = if frame.upload { UPLOAD_SCRIPT } else { "" };
+    let _ = write!(out, "</tbody>\n</table>\n<script>{SCRIPT}{upload}</script>\n</body></html>\n");
 }
 
 #[cfg(test)]
@@ -125,8 +163,24 @@ mod tests {
             t.push(name, *dir, *size, at(1_795_528_320));
         }
         t.sort(order);
-        let frame = Frame { segments: segments.iter().map(|s| s.to_vec()).collect(), order };
+        let frame = Frame { segments: segments.iter().map(|s| s.to_vec()).collect(), order, upload: false };
         String::from_utf8(render(t, frame, Form::Html)).unwrap()
+    }
+
+    #[test]
+    fn human_size_table() {
+        let cases = [
+            (0, "0 B"),
+            (1023, "1023 B"),
+            (1024, "1.0 KiB"),
+            (1536, "1.5 KiB"),
+            (10 * 1024, "10 KiB"),
+            (5 * 1024 * 1024 * 1024, "5.0 GiB"),
+            (u64::MAX, "16 EiB"),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(human_size(bytes), want, "{bytes}");
+        }
     }
 
     #[test]

@@ -53,7 +53,7 @@ mod tests {
         t.push(b"big", false, 50, at(1_795_528_320));
         let order = Order { key: Key::Size, descending: true };
         t.sort(order);
-        let got = String::from_utf8(render(t, Frame { segments: vec![], order }, Form::Json)).unwrap();
+        let got = String::from_utf8(render(t, Frame { segments: vec![], order, upload: false }, Form::Json)).unwrap();
         assert_eq!(
             got,
             "{\"path\":\"/\",\"sort\":\"size\",\"order\":\"desc\",\"entries\":[\

@@ -221,7 +221,10 @@ pub fn read(site: &Site, dir: &Found) -> io::Result<Table> {
     // Sized once: growing by doubling would copy, and hold, both sizes.
     let mut table = Table::with_capacity(entries.len(), bytes);
     for (name, info) in entries {
-        if !rules.hidden && paths::is_hidden(&name) || shared::names::is_windows_alias(&name) {
+        if !rules.hidden && paths::is_hidden(&name)
+            || shared::names::is_windows_alias(&name)
+            || paths::is_internal(&name)
+        {
             continue;
         }
         let info = if info.kind == Kind::Symlink {
@@ -280,6 +283,8 @@ pub struct Frame {
     pub segments: Vec<Vec<u8>>,
     /// The order of the rows.
     pub order: Order,
+    /// Offer the upload form (`--upload`).
+    pub upload: bool,
 }
 
 /// The listing of `table` (already sorted by `frame.order`), streamed.
@@ -327,7 +332,7 @@ impl Page {
             (Part::Head, Form::Json) => json::head(f, out),
             (Part::Row(i), Form::Html) => html::row(t, &t.rows[i], out),
             (Part::Row(i), Form::Json) => json::row(t, &t.rows[i], i == 0, out),
-            (Part::Tail, Form::Html) => html::tail(out),
+            (Part::Tail, Form::Html) => html::tail(f, out),
             (Part::Tail, Form::Json) => json::tail(out),
             (Part::Done, _) => return Part::Done,
         }
@@ -369,21 +374,6 @@ impl Source for Page {
     }
 }
 
-/// `1.5 KiB`, `12 MiB`, `999 B`.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if value < 10.0 { format!("{value:.1} {}", UNITS[unit]) } else { format!("{value:.0} {}", UNITS[unit]) }
-}
-
 /// Makes a whole page at once (for tests and small uses).
 pub fn render(table: Table, frame: Frame, form: Form) -> Vec<u8> {
     let mut page = Page { table, frame, form, next: Part::Head };
@@ -411,22 +401,6 @@ mod tests {
 
     fn names(t: &Table) -> Vec<String> {
         t.rows.iter().map(|r| String::from_utf8_lossy(t.name(r)).into_owned()).collect()
-    }
-
-    #[test]
-    fn human_size_table() {
-        let cases = [
-            (0, "0 B"),
-            (1023, "1023 B"),
-            (1024, "1.0 KiB"),
-            (1536, "1.5 KiB"),
-            (10 * 1024, "10 KiB"),
-            (5 * 1024 * 1024 * 1024, "5.0 GiB"),
-            (u64::MAX, "16 EiB"),
-        ];
-        for (bytes, want) in cases {
-            assert_eq!(human_size(bytes), want, "{bytes}");
-        }
     }
 
     #[test]
@@ -476,6 +450,10 @@ mod tests {
         assert_eq!(by_size.toggled(Key::Date).query(), "sort=date&order=desc");
     }
 
+    fn i_upload(form: Form) -> bool {
+        form == Form::Html
+    }
+
     #[test]
     fn streamed_length_is_exact_in_any_piece_size() {
         let mut t = Table::default();
@@ -484,7 +462,7 @@ mod tests {
         }
         t.sort(Order::default());
         for form in [Form::Html, Form::Json] {
-            let frame = Frame { segments: vec![b"a b".to_vec()], order: Order::default() };
+            let frame = Frame { segments: vec![b"a b".to_vec()], order: Order::default(), upload: i_upload(form) };
             let t2 = Table { names: t.names.clone(), rows: t.rows.clone() };
             let response = respond(t2, frame.clone(), form);
             let Body::Stream { mut source, len } = response.body else { panic!("streamed") };
