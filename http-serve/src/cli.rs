@@ -104,6 +104,21 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size, requires = "upload")]
     pub max_upload: u64,
 
+    /// Serve HTTPS. With --tls-cert and --tls-key, with that certificate;
+    /// otherwise with a self-signed one made at start (kept in memory only)
+    /// for every name and address printed, whose SHA-256 fingerprint is
+    /// printed to compare with what a browser shows.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// With --tls: the certificate chain (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// With --tls: the certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// No access log.
     #[arg(short, long)]
     pub quiet: bool,
@@ -187,11 +202,17 @@ pub fn run() -> Result<(), Error> {
         BindOrAddrError::Addr(a) => Error::Address(a),
         other => Error::Serve(std::io::Error::other(other.to_string())),
     })?;
-    let places = crate::startup::places_of(&listener, "http").map_err(Error::Serve)?;
+    let tls = cli.tls || cli.tls_cert.is_some();
+    let places = crate::startup::places_of(&listener, if tls { "https" } else { "http" }).map_err(Error::Serve)?;
+    let identity = if tls { Some(crate::tls::identity(&cli, &places)?) } else { None };
     let network = !listener.local_addr().map_err(Error::Serve)?.ip().is_loopback();
-    let exposure = crate::startup::Exposure { network, auth: !cli.auth.is_empty(), tls: false, upload: cli.upload };
-    let warnings = crate::startup::warnings(&exposure);
-    crate::startup::announce(&root, &places, &warnings, cli.qr).map_err(Error::Stdout)?;
+    let exposure = crate::startup::Exposure { network, auth: !cli.auth.is_empty(), tls, upload: cli.upload };
+    let mut notes = Vec::new();
+    if let Some(id) = &identity {
+        notes.push(id.note());
+    }
+    notes.extend(crate::startup::warnings(&exposure));
+    crate::startup::announce(&root, &places, &notes, cli.qr).map_err(Error::Stdout)?;
 
     let mut config = Config::new(root);
     config.listing = !cli.no_listing;
@@ -207,6 +228,10 @@ pub fn run() -> Result<(), Error> {
     config.upload = cli.upload;
     config.overwrite = cli.overwrite;
     config.max_upload = cli.max_upload;
+    #[cfg(feature = "tls")]
+    {
+        config.tls = identity.map(|id| id.config);
+    }
     crate::serve(listener, config).map_err(Error::Serve)
 }
 

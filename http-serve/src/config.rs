@@ -36,6 +36,9 @@ pub struct Config {
     pub overwrite: bool,
     /// Most bytes of one upload's body (`--max-upload`).
     pub max_upload: u64,
+    /// `--tls`: what rustls serves with.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 impl Config {
@@ -56,6 +59,8 @@ impl Config {
             upload: false,
             overwrite: false,
             max_upload: 1 << 30,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

@@ -29,6 +29,7 @@ use crate::outgoing::{Common, Delivery, Outgoing, Progress};
 use crate::response::{Body, Response};
 use crate::site::Site;
 use crate::timers::Queue;
+use crate::transport::Transport;
 
 /// Most bytes sent to one connection before the others get a turn.
 const TURN_BUDGET: u64 = 4 * 1024 * 1024;
@@ -63,6 +64,9 @@ pub struct Ctx {
     /// one connection at a time, and the bytes are in a file before the
     /// next read.
     pub scratch: Vec<u8>,
+    /// `--tls`: the server's TLS configuration.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 /// What a connection is doing.
@@ -88,6 +92,8 @@ mod body;
 pub struct Conn {
     /// The socket, non-blocking, registered for both readiness kinds.
     pub stream: TcpStream,
+    /// Plain, or TLS over the socket.
+    transport: Transport,
     /// The client, for the log.
     peer: SocketAddr,
     /// Bytes received and not yet parsed (part of a head, or pipelined
@@ -125,9 +131,10 @@ pub struct Conn {
 
 impl Conn {
     /// A connection just accepted, waiting for its first request.
-    pub fn new(stream: TcpStream, peer: SocketAddr, timeout: Duration) -> Conn {
+    pub fn new(stream: TcpStream, peer: SocketAddr, timeout: Duration, transport: Transport) -> Conn {
         Conn {
             stream,
+            transport,
             peer: SocketAddr::new(peer.ip().to_canonical(), peer.port()),
             rbuf: Vec::new(),
             out: Outgoing::default(),
@@ -162,6 +169,14 @@ impl Conn {
             }
             match self.state {
                 State::Reading => {
+                    // A TLS handshake's answer may be waiting for room.
+                    if self.transport.wants_write() && self.writable {
+                        match self.transport.flush(&self.stream) {
+                            Ok(true) => {}
+                            Ok(false) => self.writable = false,
+                            Err(_) => self.dead = true,
+                        }
+                    }
                     if !self.readable {
                         return false;
                     }
@@ -199,7 +214,7 @@ impl Conn {
     fn read_some(&mut self) {
         let old = self.rbuf.len();
         self.rbuf.resize(old + READ_CHUNK, 0);
-        let read = (&self.stream).read(&mut self.rbuf[old..]);
+        let read = self.transport.read(&self.stream, &mut self.rbuf[old..]);
         match read {
             Ok(0) => {
                 // The client closed; a partial head gets no answer.
@@ -208,7 +223,8 @@ impl Conn {
             }
             Ok(n) => {
                 self.rbuf.truncate(old + n);
-                if n < READ_CHUNK && SHORT_READ_DRAINS {
+                // Over TLS a short read proves nothing: records may wait.
+                if n < READ_CHUNK && SHORT_READ_DRAINS && !self.transport.encrypted() {
                     self.readable = false;
                 }
             }
@@ -234,7 +250,11 @@ impl Conn {
             Ok(Some((head, used))) => {
                 self.rbuf.drain(..used);
                 let started = Instant::now();
-                let reply = crate::handler::respond(&mut ctx.site, &head);
+                let reply = if self.transport.plain_on_tls() {
+                    Reply::Answer(crate::handler::to_https(&head))
+                } else {
+                    crate::handler::respond(&mut ctx.site, &head)
+                };
                 let request = if ctx.log { crate::escape::log(head.request_line().as_bytes()) } else { String::new() };
                 match reply {
                     Reply::Answer(response) => {
@@ -307,7 +327,7 @@ impl Conn {
     /// sent. `None` when the connection failed.
     fn write_some(&mut self, ctx: &mut Ctx) -> Option<Progress> {
         let before = self.out.sent();
-        match self.out.send(&self.stream, TURN_BUDGET) {
+        match self.out.send(&self.stream, &mut self.transport, TURN_BUDGET) {
             Ok(Progress::Done) => {
                 self.finish(ctx);
                 Some(Progress::Done)
@@ -336,6 +356,10 @@ impl Conn {
         self.served += 1;
         let now = Instant::now();
         if self.close_after {
+            // TLS says it ends (what fits in the socket now; a client gone
+            // already loses nothing).
+            self.transport.close_notify();
+            let _ = self.transport.flush(&self.stream);
             let _ = self.stream.shutdown(Shutdown::Write);
             self.state = State::Lingering;
             self.timer = Some((Queue::Linger, now + LINGER.min(ctx.timeout)));

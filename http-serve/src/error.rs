@@ -40,6 +40,11 @@ pub enum Error {
     Stdout(io::Error),
     /// The serving loop failed in a way that leaves nothing to do.
     Serve(io::Error),
+    /// `--tls` in a build without the `tls` feature.
+    NoTls,
+    /// The TLS certificate could not be made or loaded.
+    #[cfg(feature = "tls")]
+    Tls(shared::tls::TlsError),
 }
 
 impl fmt::Display for Error {
@@ -56,6 +61,9 @@ impl fmt::Display for Error {
             Error::Bind(e) => e.fmt(f),
             Error::Stdout(e) => write!(f, "writing to stdout: {}", describe(e)),
             Error::Serve(e) => write!(f, "serving: {}", describe(e)),
+            Error::NoTls => f.write_str("--tls: this build has no TLS (it was built without the `tls` feature)"),
+            #[cfg(feature = "tls")]
+            Error::Tls(e) => write!(f, "--tls: {e}"),
         }
     }
 }
@@ -64,7 +72,9 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Folder { source, .. } | Error::Stdout(source) | Error::Serve(source) => Some(source),
-            Error::NotAFolder(_) | Error::Usage(_) => None,
+            Error::NotAFolder(_) | Error::Usage(_) | Error::NoTls => None,
+            #[cfg(feature = "tls")]
+            Error::Tls(e) => Some(e),
             Error::Address(e) => Some(e),
             Error::PortInUse { source, .. } | Error::Bind(source) => Some(source),
         }
@@ -82,7 +92,10 @@ pub fn exit_code(e: &Error) -> u8 {
         | Error::PortInUse { .. }
         | Error::Bind(_)
         | Error::Stdout(_)
-        | Error::Serve(_) => 1,
+        | Error::Serve(_)
+        | Error::NoTls => 1,
+        #[cfg(feature = "tls")]
+        Error::Tls(_) => 1,
     }
 }
 

@@ -62,6 +62,21 @@ pub fn respond(site: &mut Site, req: &RequestHead) -> Reply {
     }
 }
 
+/// The answer to plain HTTP sent to a TLS port: a redirect to the same
+/// URL over https (Host as the client sent it), or 400 without a Host;
+/// the connection closes after it.
+pub fn to_https(req: &RequestHead) -> Response {
+    let host = req.headers.get_str("host").filter(|h| !h.is_empty() && !h.contains(['/', '\\', '@', ' ']));
+    let Some(host) = host else {
+        return Response::refusal(400, "This port speaks HTTPS: ask for https:// instead of http://.");
+    };
+    let path = if req.target.starts_with('/') { req.target.as_str() } else { "/" };
+    let location = format!("https://{host}{path}");
+    let mut r = Response::page(301, &format!("This port speaks HTTPS: {location}")).header("Location", &location);
+    r.close = true;
+    r
+}
+
 /// The methods answered, as `Allow` says them.
 fn allow(site: &Site) -> &'static str {
     if site.config.upload { ALLOW_UPLOADS } else { ALLOW }

@@ -16,6 +16,8 @@
 //! | [`server`] | the readiness loop: accepting, the connection limit |
 //! | [`timers`] | connection deadlines in O(1) per change |
 //! | [`conn`] | one connection: heads in, responses out, closing |
+//! | [`tls`] | `--tls`: the certificate, from files or made now |
+//! | [`transport`] | plain TCP or TLS, driven without blocking |
 //! | [`outgoing`] | a response turned into bytes and sent without blocking |
 //! | [`auth`] | `--auth`: HTTP Basic, checked in constant time |
 //! | [`handler`] | protocol checks and routing of one request |
@@ -60,6 +62,8 @@ pub mod site;
 pub mod spa;
 pub mod startup;
 pub mod timers;
+pub mod tls;
+pub mod transport;
 pub mod upload;
 
 pub use config::Config;

@@ -20,6 +20,7 @@ use shared::http::request::RequestHead;
 use shared::sys;
 
 use crate::response::{Body, Piece, Response};
+use crate::transport::Transport;
 
 /// Files up to this size travel in the head's buffer: one write per
 /// response instead of a write and a sendfile.
@@ -31,6 +32,23 @@ const SENDFILE_CHUNK: u64 = 1 << 30;
 /// Bytes a streamed body makes at a time: what one buffer holds, however
 /// long the body.
 const STREAM_CHUNK: usize = 64 * 1024;
+
+/// Bytes of a file read at a time to be encrypted (TLS).
+#[cfg(feature = "tls")]
+const TLS_CHUNK: usize = 64 * 1024;
+
+/// Reads from `file` at `offset` without moving a shared position.
+#[cfg(all(feature = "tls", unix))]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    shared::sys::retry(|| std::os::unix::fs::FileExt::read_at(file, buf, offset))
+}
+
+/// Reads from `file` at `offset` (the handle's position moves; nothing
+/// else reads it).
+#[cfg(all(feature = "tls", windows))]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    shared::sys::retry(|| std::os::windows::fs::FileExt::seek_read(file, buf, offset))
+}
 
 /// A write buffer larger than this is released after its response, so a
 /// big listing does not pin memory on an idle connection.
@@ -222,8 +240,14 @@ impl Outgoing {
         self.total
     }
 
-    /// Sends as much as the socket takes, up to about `budget` bytes.
-    pub fn send(&mut self, sock: &TcpStream, budget: u64) -> io::Result<Progress> {
+    /// Sends as much as the socket takes, up to about `budget` bytes,
+    /// through `transport` (plain, or TLS without sendfile).
+    pub fn send(&mut self, sock: &TcpStream, transport: &mut Transport, budget: u64) -> io::Result<Progress> {
+        #[cfg(feature = "tls")]
+        if transport.encrypted() {
+            return self.send_tls(sock, transport, budget);
+        }
+        let _ = &transport;
         let mut sent: u64 = 0;
         loop {
             if sent >= budget {
@@ -290,6 +314,70 @@ impl Outgoing {
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Progress::Blocked),
                         Err(e) => return Err(e),
                     }
+                }
+            }
+        }
+    }
+
+    /// [`Outgoing::send`] over TLS: the head, then each piece, read into
+    /// `buf` a chunk at a time (files too: the bytes must be encrypted
+    /// here, so no sendfile), handed to rustls as it takes them, and its
+    /// records sent as the socket takes them.
+    #[cfg(feature = "tls")]
+    fn send_tls(&mut self, sock: &TcpStream, transport: &mut Transport, budget: u64) -> io::Result<Progress> {
+        let mut taken: u64 = 0;
+        loop {
+            if !transport.flush(sock)? {
+                return Ok(Progress::Blocked);
+            }
+            if taken >= budget {
+                return Ok(Progress::Yield);
+            }
+            if self.pos < self.buf.len() {
+                let n = transport.write(&self.buf[self.pos..])?;
+                if n == 0 && !transport.wants_write() {
+                    return Err(io::Error::other("TLS took no bytes and has none to send"));
+                }
+                self.pos += n;
+                taken += n as u64;
+                self.total += n as u64;
+                continue;
+            }
+            if self.stream.is_some() && self.pieces.is_empty() {
+                self.buf.clear();
+                self.pos = 0;
+                self.refill()?;
+                if !self.buf.is_empty() {
+                    continue;
+                }
+            }
+            let Some(piece) = self.pieces.front_mut() else {
+                self.finish();
+                return Ok(Progress::Done);
+            };
+            match piece {
+                Piece::Bytes(bytes) => {
+                    self.buf.clear();
+                    self.buf.append(bytes);
+                    self.pos = 0;
+                    self.pieces.pop_front();
+                }
+                Piece::File { start, end } => {
+                    if *start >= *end {
+                        self.pieces.pop_front();
+                        continue;
+                    }
+                    let file = self.file.as_ref().ok_or_else(|| io::Error::other("file piece without a file"))?;
+                    let want = (*end - *start).min(TLS_CHUNK as u64) as usize;
+                    self.buf.clear();
+                    self.buf.resize(want, 0);
+                    self.pos = 0;
+                    let n = read_at(file, &mut self.buf, *start)?;
+                    if n == 0 {
+                        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank while being sent"));
+                    }
+                    self.buf.truncate(n);
+                    *start += n as u64;
                 }
             }
         }

@@ -17,7 +17,7 @@ use crate::site::Site;
 use crate::upload::Upload;
 
 /// The interim response sent to a client that asked for it.
-const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
+pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 /// How the rest of the body is framed.
 #[derive(Debug)]

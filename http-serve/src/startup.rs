@@ -79,12 +79,13 @@ pub fn lines(root: &Path, places: &[Place]) -> String {
     text
 }
 
-/// Prints the start-up lines on stdout, and the QR code when `qr` asks
+/// Prints the start-up lines on stdout (the places, then `notes`: the
+/// certificate, warnings), and the QR code when `qr` asks
 /// and stdout is a terminal (a note on stderr says why when it is not
 /// drawn).
-pub fn announce(root: &Path, places: &[Place], warnings: &[String], qr: bool) -> io::Result<()> {
+pub fn announce(root: &Path, places: &[Place], notes: &[String], qr: bool) -> io::Result<()> {
     let mut text = lines(root, places);
-    for w in warnings {
+    for w in notes {
         text.push_str("  ");
         text.push_str(w);
         text.push('\n');

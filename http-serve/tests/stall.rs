@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// Each case as it is, and again with uploads on (the same one thread
-/// also reads request bodies then).
+/// Each case as it is, again with uploads on (the same one thread also
+/// reads request bodies then), and again over TLS (each connection carried
+/// to the server over TLS by a front, so every stall happens inside TLS).
 macro_rules! modes {
     ($($(#[$attr:meta])* $name:ident),* $(,)?) => {
         mod plain {
@@ -23,6 +24,10 @@ macro_rules! modes {
         }
         mod with_upload {
             $($(#[$attr])* #[test] fn $name() { super::$name(&["--upload"]) })*
+        }
+        #[cfg(feature = "tls")]
+        mod over_tls {
+            $($(#[$attr])* #[test] fn $name() { super::$name(&["--tls"]) })*
         }
     };
 }

@@ -10,6 +10,8 @@ pub mod http;
 mod measure;
 pub mod peers;
 pub mod scripted;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use measure::run_measured;
 

@@ -23,7 +23,12 @@ const SECRET: &str = "SECRET-0123456789-do-not-serve";
 struct Site {
     dir: TempDir,
     server: Running,
+    /// Where the attacks are sent: the server, or with `--tls` a front
+    /// that carries every connection to it over TLS.
     addr: SocketAddr,
+    /// With `--tls`: the server's own address, and the front.
+    #[cfg(feature = "tls")]
+    tls: Option<(SocketAddr, String, harness::tls::Front)>,
 }
 
 fn site(extra: &[&str]) -> Site {
@@ -52,8 +57,23 @@ fn site(extra: &[&str]) -> Site {
     let mut cmd = Command::new(harness::bin("http-serve"));
     cmd.args(["-p", "0", "--timeout", "3s"]).args(extra).arg(&root);
     let server = harness::start(cmd, Capture::Both);
+    #[cfg(feature = "tls")]
+    if extra.contains(&"--tls") {
+        let lines = server.stdout.as_ref().unwrap();
+        let addr =
+            lines.wait_for(harness::START_TIMEOUT, |l| harness::addr_after(&l.replacen("https://", "", 1), " at "));
+        let fingerprint = lines.wait_for(harness::START_TIMEOUT, harness::tls::fingerprint_in);
+        let front = harness::tls::front(addr, &fingerprint);
+        return Site { dir, server, addr: front.addr, tls: Some((addr, fingerprint, front)) };
+    }
     let addr = server.addr_on_stdout(" at ");
-    Site { dir, server, addr }
+    Site {
+        dir,
+        server,
+        addr,
+        #[cfg(feature = "tls")]
+        tls: None,
+    }
 }
 
 fn request(target: &str, extra: &str) -> Vec<u8> {
@@ -91,6 +111,49 @@ fn the_whole_attack_again_with_uploads_on_and_then_on_the_uploads() {
     still_serves(s.addr);
     let peak = harness::peak_rss_kib(s.server.child.id());
     eprintln!("http-serve peak resident memory after the upload attacks: {peak} KiB");
+    assert!(harness::memory_within(peak, 16 * 1024), "peak RSS {peak} KiB");
+}
+
+/// The whole attack again, each connection over TLS (through the front);
+/// then at the TLS port itself: a hundred handshakes that stall, garbage
+/// handshakes, and plain HTTP, beside fetches that are still answered at
+/// once.
+#[cfg(feature = "tls")]
+#[test]
+fn the_whole_attack_again_over_tls() {
+    let s = site(&["--tls"]);
+    the_whole_attack(&s);
+    let (server, fingerprint, _) = s.tls.as_ref().unwrap();
+    let server = *server;
+    let mut stalled: Vec<TcpStream> = (0..100).map(|_| TcpStream::connect(server).unwrap()).collect();
+    for (i, c) in stalled.iter_mut().enumerate() {
+        // Half send the first byte of a handshake, half a record of garbage.
+        let bytes: &[u8] = if i % 2 == 0 { &[0x16] } else { &[0x16, 0x03, 0x03, 0x00, 0x04, 9, 9, 9, 9] };
+        c.write_all(bytes).unwrap();
+    }
+    let mut slowest = Duration::ZERO;
+    for i in 0..20 {
+        let start = Instant::now();
+        let mut t = harness::tls::connect(server, "127.0.0.1", fingerprint).unwrap();
+        t.write_all(&request(&format!("/pub/f{i}.txt"), "Connection: close\r\n")).unwrap();
+        let mut got = Vec::new();
+        let _ = t.read_to_end(&mut got);
+        assert!(got.ends_with(format!("public {i}").as_bytes()), "{}", String::from_utf8_lossy(&got));
+        slowest = slowest.max(start.elapsed());
+    }
+    assert!(slowest < Duration::from_secs(1), "slowest fetch beside 100 stalled handshakes: {slowest:?}");
+    // Plain HTTP to the TLS port: a redirect, and closed.
+    let r = exchange(server, &request("/pub/f0.txt", ""));
+    assert_eq!((r.status, r.header("Location")), (301, Some("https://t/pub/f0.txt")));
+    // The stalled handshakes end by --timeout (3 s).
+    for mut c in stalled {
+        c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut rest = Vec::new();
+        let _ = c.read_to_end(&mut rest);
+    }
+    still_serves(s.addr);
+    let peak = harness::peak_rss_kib(s.server.child.id());
+    eprintln!("http-serve peak resident memory after the attack over TLS: {peak} KiB");
     assert!(harness::memory_within(peak, 16 * 1024), "peak RSS {peak} KiB");
 }
 

@@ -404,3 +404,131 @@ fn curl_authenticates_with_basic() {
     log.wait_for(LIMIT, |l| l.contains("\"GET /a.txt HTTP/1.1\" 200").then_some(()));
     assert!(!log.all().iter().any(|l| l.contains("sesame")));
 }
+
+/// A `--tls` server, its address and the fingerprint it printed.
+#[cfg(feature = "tls")]
+fn serve_tls(dir: &Path, args: &[&str]) -> (Running, SocketAddr, String) {
+    let mut cmd = Command::new(harness::bin("http-serve"));
+    cmd.args(["-p", "0", "--tls"]).args(args).arg(dir);
+    let run = harness::start(cmd, Capture::Both);
+    let lines = run.stdout.as_ref().unwrap();
+    let addr = lines.wait_for(harness::START_TIMEOUT, |l| harness::addr_after(&l.replacen("https://", "", 1), " at "));
+    let fingerprint = lines.wait_for(harness::START_TIMEOUT, harness::tls::fingerprint_in);
+    (run, addr, fingerprint)
+}
+
+/// The certificate a TLS server presents, as PEM, fetched by a client that
+/// trusts it only by the fingerprint the server printed.
+#[cfg(feature = "tls")]
+fn certificate_pem(addr: SocketAddr, fingerprint: &str) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let t = harness::tls::connect(addr, "localhost", fingerprint).unwrap();
+    let der = t.conn.peer_certificates().unwrap()[0].to_vec();
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            b64.push(if i <= chunk.len() { char::from(B64[(n >> (18 - 6 * i)) as usize & 63]) } else { '=' });
+        }
+    }
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).unwrap()).collect();
+    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+}
+
+/// curl trusts the self-signed certificate by itself (names and
+/// addresses checked), fetches, resumes a range, and uploads over it.
+#[cfg(feature = "tls")]
+#[test]
+fn curl_over_tls_checks_the_certificate_for_every_printed_name() {
+    if !peer("curl") {
+        return;
+    }
+    let dir = TempDir::new("interop-tls");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("in")).unwrap();
+    let data = harness::pseudo_random(31, 3 << 20);
+    std::fs::write(site.join("data.bin"), &data).unwrap();
+    let (_server, addr, fingerprint) = serve_tls(&site, &["--upload"]);
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, certificate_pem(addr, &fingerprint)).unwrap();
+    let ca = ca.to_str().unwrap().to_string();
+    for host in ["localhost", "127.0.0.1"] {
+        let url = format!("https://{host}:{}/data.bin", addr.port());
+        let out = dir.join(format!("got-{host}"));
+        let r = curl(&["--cacert", &ca, "-o", out.to_str().unwrap(), "-w", "%{http_code} %{ssl_verify_result}", &url]);
+        assert_eq!(text(&r), "200 0", "{host}: {}", r.stderr);
+        assert_eq!(std::fs::read(&out).unwrap(), data);
+        let r = curl(&["--cacert", &ca, "-r", "10-19", &url]);
+        assert_eq!(r.stdout, &data[10..20]);
+    }
+    // A name the certificate does not hold is refused by curl.
+    let r = curl(&[
+        "--cacert",
+        &ca,
+        "--resolve",
+        &format!("other.example:{0}:127.0.0.1", addr.port()),
+        &format!("https://other.example:{}/", addr.port()),
+    ]);
+    assert_ne!(r.code, Some(0));
+    // An upload over TLS.
+    let up = dir.join("up.bin");
+    std::fs::write(&up, &data[..1 << 20]).unwrap();
+    let url = format!("https://localhost:{}/in/", addr.port());
+    let r = curl(&["--cacert", &ca, "-o", "/dev/null", "-w", "%{http_code}", "-T", up.to_str().unwrap(), &url]);
+    assert_eq!(text(&r), "201");
+    assert_eq!(std::fs::read(site.join("in/up.bin")).unwrap(), &data[..1 << 20]);
+    // Plain http to the TLS port: curl follows the redirect to https.
+    let r = curl(&[
+        "--cacert",
+        &ca,
+        "-L",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code} %{url_effective}",
+        &format!("http://localhost:{}/data.bin", addr.port()),
+    ]);
+    assert_eq!(text(&r), format!("200 https://localhost:{}/data.bin", addr.port()));
+}
+
+#[cfg(feature = "tls")]
+#[test]
+fn chromium_over_tls_runs_the_listing() {
+    if !peer("chromium") {
+        return;
+    }
+    let dir = TempDir::new("browser-tls");
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("docs")).unwrap();
+    std::fs::write(site.join("docs/readme.txt"), "over https").unwrap();
+    let (server, addr, _) = serve_tls(&site, &[]);
+    let out = chromium(
+        &dir.join("profile"),
+        &["--ignore-certificate-errors", "--virtual-time-budget=5000", "--dump-dom", &format!("https://{addr}/docs/")],
+    );
+    let dom = text(&out);
+    assert!(dom.contains("readme.txt") && dom.contains("Index of"), "{dom}");
+    // The listing's script ran: it showed the filter box.
+    assert!(dom.contains("id=\"filter\" type=\"search\" placeholder=\"Filter\" aria-label=\"Filter names\">"), "{dom}");
+    server.stderr.as_ref().unwrap().wait_for(LIMIT, |l| l.contains("\"GET /docs/ HTTP/1.1\" 200").then_some(()));
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("listing-tls.png");
+    let _ = std::fs::remove_file(&png);
+    chromium(
+        &dir.join("profile2"),
+        &[
+            "--ignore-certificate-errors",
+            "--window-size=1000,400",
+            &format!("--screenshot={}", png.display()),
+            &format!("https://{addr}/docs/"),
+        ],
+    );
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
+
+#[cfg(not(feature = "tls"))]
+#[test]
+fn tls_interop_needs_the_tls_feature() {
+    eprintln!("skipped: built without the tls feature (the TLS interop tests need it)");
+}

@@ -4,7 +4,7 @@
 //! A client that goes away or stops sending for `--timeout` leaves no
 //! file behind (the upload is dropped, and its temporary files with it).
 
-use std::io::{self, Read};
+use std::io;
 use std::time::{Instant, SystemTime};
 
 use shared::http::framing::{BodyLength, request_body};
@@ -63,7 +63,14 @@ impl Conn {
             if !self.writable {
                 return false;
             }
-            match self.stream.try_io(|| shared::sys::socket::send(&self.stream, rx.interim(), false)) {
+            let interim = rx.interim().to_vec();
+            let sent = if self.transport.encrypted() {
+                self.interim_tls(interim.len())
+            } else {
+                self.stream.try_io(|| shared::sys::socket::send(&self.stream, &interim, false))
+            };
+            let Some(rx) = self.receiving.as_mut() else { return false };
+            match sent {
                 Ok(n) => rx.interim_sent(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.writable = false;
@@ -89,14 +96,14 @@ impl Conn {
         if ctx.scratch.len() < BODY_CHUNK {
             ctx.scratch.resize(BODY_CHUNK, 0);
         }
-        let read = (&self.stream).read(&mut ctx.scratch);
+        let read = self.transport.read(&self.stream, &mut ctx.scratch);
         match read {
             Ok(0) => {
                 self.receive_failed(ctx, "the upload was cut short");
                 false
             }
             Ok(n) => {
-                if n < BODY_CHUNK && super::SHORT_READ_DRAINS {
+                if n < BODY_CHUNK && super::SHORT_READ_DRAINS && !self.transport.encrypted() {
                     self.readable = false;
                 }
                 self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
@@ -116,6 +123,25 @@ impl Conn {
                 false
             }
         }
+    }
+
+    /// `100 Continue` over TLS: handed to rustls whole (it is tiny), then
+    /// flushed; `WouldBlock` until the records are out.
+    #[cfg(feature = "tls")]
+    fn interim_tls(&mut self, len: usize) -> io::Result<usize> {
+        if !self.transport.wants_write() {
+            let taken = self.transport.write(&crate::receive::CONTINUE[crate::receive::CONTINUE.len() - len..])?;
+            if taken != len {
+                return Err(io::Error::other("TLS did not take 100 Continue"));
+            }
+        }
+        if self.transport.flush(&self.stream)? { Ok(len) } else { Err(io::ErrorKind::WouldBlock.into()) }
+    }
+
+    /// Without TLS no connection is encrypted, so this is never called.
+    #[cfg(not(feature = "tls"))]
+    fn interim_tls(&mut self, _len: usize) -> io::Result<usize> {
+        Err(io::Error::other("no TLS in this build"))
     }
 
     /// Acts on what feeding the body came to: more to read, or the answer.
