@@ -93,6 +93,29 @@ impl Conn {
         if !self.readable {
             return false;
         }
+        // A PUT over plain TCP: socket to file without a copy through here.
+        if rx.direct() && !self.transport.encrypted() {
+            return match rx.splice(&ctx.site, &self.stream) {
+                Ok((0, Outcome::More)) => {
+                    self.receive_failed(ctx, "the upload was cut short");
+                    false
+                }
+                Ok((_, outcome)) => {
+                    self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+                    self.received(ctx, outcome);
+                    true
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.readable = false;
+                    false
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => true,
+                Err(_) => {
+                    self.receive_failed(ctx, "the connection failed");
+                    false
+                }
+            };
+        }
         if ctx.scratch.len() < BODY_CHUNK {
             ctx.scratch.resize(BODY_CHUNK, 0);
         }
