@@ -15,6 +15,10 @@ Examples:
   http-serve                      serve the current folder at http://127.0.0.1:8000/
   http-serve -p 0 site/           serve site/ on a free port (printed on start)
   http-serve --lan --qr public/   share public/ with the network; a QR code for phones
+  http-serve --lan --tls --auth ann:s3cret --upload inbox/
+                                  HTTPS (self-signed, fingerprint printed), a password,
+                                  uploads (curl -T FILE URL/, or the listing's form)
+  http-serve --spa dist/          a single-page app: routes get index.html
   http-serve -d public -p 9000    the same habits as python3 -m http.server
   http-serve -H 'Access-Control-Allow-Origin: *' data/
 

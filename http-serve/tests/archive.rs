@@ -141,6 +141,12 @@ fn a_file_that_changes_while_it_streams_cuts_the_download() {
 #[test]
 fn seventy_thousand_entries_in_bounded_memory() {
     const N: usize = 70_000;
+    if harness::under_wine() {
+        // What it measures (memory) is not judged there, and Wine makes
+        // 70,000 files in minutes.
+        eprintln!("skipped: under Wine, a memory test over 70,000 files");
+        return;
+    }
     let dir = TempDir::new("archive-many");
     for d in 0..70 {
         let sub = dir.join(format!("many/d{d:02}"));
