@@ -150,60 +150,87 @@ pub fn front(server: SocketAddr, fingerprint: &str) -> Front {
     Front { addr, stop }
 }
 
-/// Carries bytes both ways between a plain client and a TLS connection,
-/// looking at each side in turn for a few milliseconds, until one ends.
-fn join(mut client: TcpStream, mut tls: StreamOwned<ClientConnection, TcpStream>, stop: &AtomicBool) {
-    let tick = Some(Duration::from_millis(2));
-    if client.set_read_timeout(tick).is_err() || tls.sock.set_read_timeout(tick).is_err() {
+/// Carries bytes both ways between a plain client and a TLS connection:
+/// one thread each way, each blocked on its own socket (the TLS state is
+/// shared under a lock that is never held while waiting), so a front of
+/// hundreds of connections costs nothing while they are quiet. An end on
+/// either side is passed on (a half-close, or close_notify).
+fn join(client: TcpStream, tls: StreamOwned<ClientConnection, TcpStream>, stop: &AtomicBool) {
+    let StreamOwned { conn, sock } = tls;
+    let _ = (sock.set_read_timeout(None), client.set_read_timeout(None));
+    let conn = Arc::new(std::sync::Mutex::new(conn));
+    let (Ok(mut client_in), Ok(mut sock_out), Ok(mut sock_out2)) =
+        (client.try_clone(), sock.try_clone(), sock.try_clone())
+    else {
         return;
-    }
-    let _ = client.set_write_timeout(Some(Duration::from_secs(60)));
-    let mut buf = vec![0u8; 64 * 1024];
-    let (mut client_open, mut server_open) = (true, true);
-    let waiting = |e: &io::Error| matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut);
-    // Bounded by the ends of the two sides (or the front stopping).
-    while (client_open || server_open) && !stop.load(Ordering::Relaxed) {
-        if client_open {
-            match client.read(&mut buf) {
-                Ok(0) => {
-                    client_open = false;
-                    tls.conn.send_close_notify();
-                    let _ = tls.conn.complete_io(&mut tls.sock);
-                    let _ = tls.sock.shutdown(Shutdown::Write);
-                }
-                Ok(n) => {
-                    if tls.write_all(&buf[..n]).and_then(|()| tls.flush()).is_err() {
-                        return;
-                    }
-                }
-                Err(e) if waiting(&e) => {}
-                Err(_) => return,
+    };
+    let (mut sock_in, mut client_out) = (sock, client);
+    let up_conn = Arc::clone(&conn);
+    // Client to server.
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = client_in.read(&mut buf).unwrap_or(0);
+            let Ok(mut c) = up_conn.lock() else { return };
+            if n == 0 {
+                c.send_close_notify();
+            } else if c.writer().write_all(&buf[..n]).is_err() {
+                return;
             }
-        }
-        if server_open {
-            match tls.read(&mut buf) {
-                Ok(0) => {
-                    server_open = false;
-                    let _ = client.shutdown(Shutdown::Write);
-                    if !client_open {
-                        return;
-                    }
-                }
-                Ok(n) => {
-                    if client.write_all(&buf[..n]).is_err() {
-                        return;
-                    }
-                }
-                Err(e) if waiting(&e) => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                    server_open = false;
-                    let _ = client.shutdown(Shutdown::Write);
-                }
-                Err(_) => {
-                    let _ = client.shutdown(Shutdown::Both);
+            while c.wants_write() {
+                if c.write_tls(&mut sock_out).is_err() {
                     return;
                 }
             }
+            if n == 0 {
+                let _ = sock_out.shutdown(Shutdown::Write);
+                return;
+            }
+        }
+    });
+    // Server to client.
+    let mut raw = vec![0u8; 64 * 1024];
+    let mut plain = vec![0u8; 64 * 1024];
+    while !stop.load(Ordering::Relaxed) {
+        let n = sock_in.read(&mut raw).unwrap_or(0);
+        if n == 0 {
+            let _ = client_out.shutdown(Shutdown::Write);
+            return;
+        }
+        let mut out = Vec::new();
+        let mut ended = false;
+        {
+            let Ok(mut c) = conn.lock() else { return };
+            let mut rest = &raw[..n];
+            while !rest.is_empty() {
+                if c.read_tls(&mut rest).is_err() || c.process_new_packets().is_err() {
+                    let _ = client_out.shutdown(Shutdown::Both);
+                    return;
+                }
+                loop {
+                    match c.reader().read(&mut plain) {
+                        Ok(0) => {
+                            ended = true;
+                            break;
+                        }
+                        Ok(m) => out.extend_from_slice(&plain[..m]),
+                        Err(_) => break,
+                    }
+                }
+            }
+            while c.wants_write() {
+                if c.write_tls(&mut sock_out2).is_err() {
+                    break;
+                }
+            }
+        }
+        if client_out.write_all(&out).is_err() {
+            let _ = sock_in.shutdown(Shutdown::Both);
+            return;
+        }
+        if ended {
+            let _ = client_out.shutdown(Shutdown::Write);
+            return;
         }
     }
 }

@@ -266,6 +266,9 @@ fn upload_attacks(s: &Site) {
     assert!(!up.join("over").exists());
 
     // Traversal by upload: refused, not reduced, nothing written outside.
+    // (Where symlinks cannot be made, as under Wine, /pub/link and
+    // /pub/updir are no links: a PUT to /pub/link makes a file there.)
+    let links = root.join("pub/link").symlink_metadata().is_ok();
     for target in [
         "/up/..%2f..%2fescaped",
         "/../escaped",
@@ -276,7 +279,8 @@ fn upload_attacks(s: &Site) {
     ] {
         let raw = format!("PUT {target} HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx").into_bytes();
         let status = status_of(s.addr, raw);
-        assert!(matches!(status, 400 | 404 | 409), "{target}: {status}");
+        let refused = matches!(status, 400 | 404 | 409);
+        assert!(refused || (!links && target == "/pub/link" && status == 201), "{target}: {status}");
     }
     assert!(!s.dir.join("escaped").exists() && !root.join("escaped").exists());
     assert_eq!(std::fs::read_to_string(s.dir.join("secret.txt")).unwrap(), SECRET, "the link's target is untouched");
