@@ -25,6 +25,20 @@ pub struct Config {
     pub log: bool,
     /// Most open connections; past it the oldest idle one is closed.
     pub max_connections: usize,
+    /// A navigation to a path that names nothing gets the root's index
+    /// (single-page apps).
+    pub spa: bool,
+    /// Who may enter (`--auth`); empty: everyone.
+    pub auth: Vec<crate::auth::Credential>,
+    /// Accept uploads (`--upload`): PUT and form POSTs.
+    pub upload: bool,
+    /// An upload may replace an existing file (`--overwrite`).
+    pub overwrite: bool,
+    /// Most bytes of one upload's body (`--max-upload`).
+    pub max_upload: u64,
+    /// `--tls`: what rustls serves with.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 impl Config {
@@ -40,6 +54,13 @@ impl Config {
             extra_headers: Vec::new(),
             log: true,
             max_connections: 512,
+            spa: false,
+            auth: Vec::new(),
+            upload: false,
+            overwrite: false,
+            max_upload: 1 << 30,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

@@ -23,11 +23,13 @@ use mio::net::TcpStream;
 use shared::http::head::Limits;
 use shared::http::request::parse_request;
 
+use crate::handler::Reply;
 use crate::log;
 use crate::outgoing::{Common, Delivery, Outgoing, Progress};
-use crate::response::Response;
+use crate::response::{Body, Response};
 use crate::site::Site;
 use crate::timers::Queue;
+use crate::transport::Transport;
 
 /// Most bytes sent to one connection before the others get a turn.
 const TURN_BUDGET: u64 = 4 * 1024 * 1024;
@@ -58,6 +60,13 @@ pub struct Ctx {
     pub timeout: Duration,
     /// Write access log lines.
     pub log: bool,
+    /// The buffer request bodies are read into, shared: the thread reads
+    /// one connection at a time, and the bytes are in a file before the
+    /// next read.
+    pub scratch: Vec<u8>,
+    /// `--tls`: the server's TLS configuration.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
 }
 
 /// What a connection is doing.
@@ -65,17 +74,26 @@ pub struct Ctx {
 pub enum State {
     /// Waiting for a complete request head.
     Reading,
+    /// Reading a request body (an upload) as it arrives.
+    Receiving,
+    /// Working out the length of a response before its head is sent
+    /// (an archive walking its tree), a bounded step at a time.
+    Preparing,
     /// Sending a response.
     Writing,
     /// Sent its last response; draining input before closing.
     Lingering,
 }
 
+mod body;
+
 /// One client connection.
 #[derive(Debug)]
 pub struct Conn {
     /// The socket, non-blocking, registered for both readiness kinds.
     pub stream: TcpStream,
+    /// Plain, or TLS over the socket.
+    transport: Transport,
     /// The client, for the log.
     peer: SocketAddr,
     /// Bytes received and not yet parsed (part of a head, or pipelined
@@ -92,6 +110,11 @@ pub struct Conn {
     close_after: bool,
     /// The current response's log entry.
     entry: Option<log::Entry>,
+    /// A response whose length is being worked out, with how to deliver
+    /// it, its request line for the log and when it started.
+    preparing: Option<(Response, Delivery, String, Instant)>,
+    /// The request body being received.
+    receiving: Option<Box<crate::receive::Receiving>>,
     /// Bytes drained while lingering.
     drained: u64,
     /// Finished; the server removes it.
@@ -108,9 +131,10 @@ pub struct Conn {
 
 impl Conn {
     /// A connection just accepted, waiting for its first request.
-    pub fn new(stream: TcpStream, peer: SocketAddr, timeout: Duration) -> Conn {
+    pub fn new(stream: TcpStream, peer: SocketAddr, timeout: Duration, transport: Transport) -> Conn {
         Conn {
             stream,
+            transport,
             peer: SocketAddr::new(peer.ip().to_canonical(), peer.port()),
             rbuf: Vec::new(),
             out: Outgoing::default(),
@@ -118,6 +142,8 @@ impl Conn {
             served: 0,
             close_after: false,
             entry: None,
+            preparing: None,
+            receiving: None,
             drained: 0,
             dead: false,
             readable: false,
@@ -130,7 +156,7 @@ impl Conn {
     /// True when nothing is in progress: no request half-read, no response
     /// going out. Such a connection may be closed for a new one.
     pub fn idle(&self) -> bool {
-        self.state != State::Writing && self.rbuf.is_empty()
+        matches!(self.state, State::Reading | State::Lingering) && self.rbuf.is_empty()
     }
 
     /// Does what the socket's readiness allows: reads and answers
@@ -143,12 +169,26 @@ impl Conn {
             }
             match self.state {
                 State::Reading => {
+                    // A TLS handshake's answer may be waiting for room.
+                    if self.transport.wants_write() && self.writable {
+                        match self.transport.flush(&self.stream) {
+                            Ok(true) => {}
+                            Ok(false) => self.writable = false,
+                            Err(_) => self.dead = true,
+                        }
+                    }
                     if !self.readable {
                         return false;
                     }
                     self.read_some();
                     self.process(ctx);
                 }
+                State::Receiving => {
+                    if !self.receive_step(ctx) {
+                        return false;
+                    }
+                }
+                State::Preparing => self.prepare(ctx),
                 State::Writing => {
                     if !self.writable {
                         return false;
@@ -174,7 +214,7 @@ impl Conn {
     fn read_some(&mut self) {
         let old = self.rbuf.len();
         self.rbuf.resize(old + READ_CHUNK, 0);
-        let read = (&self.stream).read(&mut self.rbuf[old..]);
+        let read = self.transport.read(&self.stream, &mut self.rbuf[old..]);
         match read {
             Ok(0) => {
                 // The client closed; a partial head gets no answer.
@@ -183,7 +223,8 @@ impl Conn {
             }
             Ok(n) => {
                 self.rbuf.truncate(old + n);
-                if n < READ_CHUNK && SHORT_READ_DRAINS {
+                // Over TLS a short read proves nothing: records may wait.
+                if n < READ_CHUNK && SHORT_READ_DRAINS && !self.transport.encrypted() {
                     self.readable = false;
                 }
             }
@@ -209,9 +250,18 @@ impl Conn {
             Ok(Some((head, used))) => {
                 self.rbuf.drain(..used);
                 let started = Instant::now();
-                let response = crate::handler::respond(&mut ctx.site, &head);
+                let reply = if self.transport.plain_on_tls() {
+                    Reply::Answer(crate::handler::to_https(&head))
+                } else {
+                    crate::handler::respond(&mut ctx.site, &head)
+                };
                 let request = if ctx.log { crate::escape::log(head.request_line().as_bytes()) } else { String::new() };
-                self.begin(ctx, response, Delivery::for_request(&head), request, started);
+                match reply {
+                    Reply::Answer(response) => {
+                        self.begin(ctx, response, Delivery::for_request(&head), request, started)
+                    }
+                    Reply::Receive(upload) => self.start_receiving(ctx, &head, upload, request, started),
+                }
             }
             Err(e) => {
                 let started = Instant::now();
@@ -222,8 +272,50 @@ impl Conn {
         }
     }
 
-    /// Starts sending `response`.
+    /// Starts sending `response`, or, when its length is still to be
+    /// worked out, starts working it out.
     fn begin(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
+        if matches!(response.body, Body::Deferred(_)) {
+            self.preparing = Some((response, how, request, started));
+            self.state = State::Preparing;
+            self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+            return;
+        }
+        self.send_head(ctx, response, how, request, started);
+    }
+
+    /// One step of working out the length of the response being prepared;
+    /// once known, its head goes out. A failure (the folder vanished) is
+    /// answered 500 and the connection closed.
+    fn prepare(&mut self, ctx: &mut Ctx) {
+        let Some((mut response, how, request, started)) = self.preparing.take() else {
+            self.dead = true;
+            return;
+        };
+        let Body::Deferred(source) = &mut response.body else {
+            self.send_head(ctx, response, how, request, started);
+            return;
+        };
+        match source.measure() {
+            Ok(Some(len)) => {
+                let Body::Deferred(source) = std::mem::replace(&mut response.body, Body::None) else { return };
+                response.body = Body::Stream { source, len };
+                self.send_head(ctx, response, how, request, started);
+            }
+            Ok(None) => {
+                self.preparing = Some((response, how, request, started));
+                // Working for the client is progress.
+                self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+            }
+            Err(e) => {
+                let detail = format!("The folder could not be read: {}.", shared::io_text::describe(&e));
+                self.send_head(ctx, Response::refusal(500, &detail), how, request, started);
+            }
+        }
+    }
+
+    /// Turns `response` into bytes and starts sending them.
+    fn send_head(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
         let s = self.out.start(&mut ctx.common, response, how);
         self.entry = Some(log::Entry { request, started, status: s.status, bytes: s.body_bytes });
         self.close_after = s.close;
@@ -235,7 +327,7 @@ impl Conn {
     /// sent. `None` when the connection failed.
     fn write_some(&mut self, ctx: &mut Ctx) -> Option<Progress> {
         let before = self.out.sent();
-        match self.out.send(&self.stream, TURN_BUDGET) {
+        match self.out.send(&self.stream, &mut self.transport, TURN_BUDGET) {
             Ok(Progress::Done) => {
                 self.finish(ctx);
                 Some(Progress::Done)
@@ -264,6 +356,10 @@ impl Conn {
         self.served += 1;
         let now = Instant::now();
         if self.close_after {
+            // TLS says it ends (what fits in the socket now; a client gone
+            // already loses nothing).
+            self.transport.close_notify();
+            let _ = self.transport.flush(&self.stream);
             let _ = self.stream.shutdown(Shutdown::Write);
             self.state = State::Lingering;
             self.timer = Some((Queue::Linger, now + LINGER.min(ctx.timeout)));
@@ -346,6 +442,8 @@ impl Conn {
                 self.log_end(ctx, Some("client stopped reading"));
                 self.dead = true;
             }
+            State::Preparing => self.dead = true,
+            State::Receiving => self.receive_timed_out(ctx, now),
             State::Reading | State::Lingering => self.dead = true,
         }
     }

@@ -13,6 +13,9 @@ use shared::net::{AddrError, BindError};
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
+    /// The command line is wrong in a way the parser cannot see (a port
+    /// where the folder goes); exit 2 like the parser's own.
+    Usage(String),
     /// The folder to serve cannot be opened.
     Folder {
         /// The folder as given.
@@ -37,11 +40,17 @@ pub enum Error {
     Stdout(io::Error),
     /// The serving loop failed in a way that leaves nothing to do.
     Serve(io::Error),
+    /// `--tls` in a build without the `tls` feature.
+    NoTls,
+    /// The TLS certificate could not be made or loaded.
+    #[cfg(feature = "tls")]
+    Tls(shared::tls::TlsError),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Usage(why) => f.write_str(why),
             Error::Folder { path, source } if source.kind() == io::ErrorKind::NotFound => {
                 write!(f, "{}: no such directory", path.display())
             }
@@ -52,6 +61,9 @@ impl fmt::Display for Error {
             Error::Bind(e) => e.fmt(f),
             Error::Stdout(e) => write!(f, "writing to stdout: {}", describe(e)),
             Error::Serve(e) => write!(f, "serving: {}", describe(e)),
+            Error::NoTls => f.write_str("--tls: this build has no TLS (it was built without the `tls` feature)"),
+            #[cfg(feature = "tls")]
+            Error::Tls(e) => write!(f, "--tls: {e}"),
         }
     }
 }
@@ -60,23 +72,30 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Folder { source, .. } | Error::Stdout(source) | Error::Serve(source) => Some(source),
-            Error::NotAFolder(_) => None,
+            Error::NotAFolder(_) | Error::Usage(_) | Error::NoTls => None,
+            #[cfg(feature = "tls")]
+            Error::Tls(e) => Some(e),
             Error::Address(e) => Some(e),
             Error::PortInUse { source, .. } | Error::Bind(source) => Some(source),
         }
     }
 }
 
-/// The exit code for `e`: every failure to start or keep serving is 1.
+/// The exit code for `e`: bad usage is 2, every failure to start or keep
+/// serving is 1.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
+        Error::Usage(_) => 2,
         Error::Folder { .. }
         | Error::NotAFolder(_)
         | Error::Address(_)
         | Error::PortInUse { .. }
         | Error::Bind(_)
         | Error::Stdout(_)
-        | Error::Serve(_) => 1,
+        | Error::Serve(_)
+        | Error::NoTls => 1,
+        #[cfg(feature = "tls")]
+        Error::Tls(_) => 1,
     }
 }
 

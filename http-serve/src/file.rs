@@ -41,10 +41,13 @@ fn accepts(headers: &Headers, coding: &str) -> bool {
     star
 }
 
-/// Looks for `FILE.br` / `FILE.gz` the client accepts, opened beneath the
-/// root by the same rules as FILE itself. Returns the open variant, its
-/// metadata and coding, and whether one was found (the response then varies
-/// on Accept-Encoding).
+/// Looks for `FILE.br` and `FILE.gz` beside FILE, opened beneath the root
+/// by the same rules as FILE itself. Returns the first one the client
+/// accepts (open, with its metadata and coding), and whether any sibling
+/// exists at all: then the answer for FILE depends on Accept-Encoding,
+/// whatever this client sent, so every response for FILE (the plain one
+/// too) carries `Vary: Accept-Encoding`, or a shared cache could hand the
+/// plain copy, or a compressed one, to everyone (nginx's `gzip_vary on`).
 fn precompressed(
     site: &Site,
     headers: &Headers,
@@ -53,8 +56,11 @@ fn precompressed(
     let Some((name, dir)) = segments.split_last() else {
         return (None, false);
     };
+    let mut vary = false;
     for (coding, ext) in [("br", "br"), ("gzip", "gz")] {
-        if !accepts(headers, coding) {
+        let accepted = accepts(headers, coding);
+        if vary && !accepted {
+            // Already known to vary; this sibling could not be sent anyway.
             continue;
         }
         let mut sibling_name = name.clone();
@@ -65,10 +71,13 @@ fn precompressed(
         if let Ok(found) = paths::open_segments(&site.root, sibling, site.rules())
             && found.meta.is_file()
         {
-            return (Some((found.file, found.meta, coding)), true);
+            if accepted {
+                return (Some((found.file, found.meta, coding)), true);
+            }
+            vary = true;
         }
     }
-    (None, false)
+    (None, vary)
 }
 
 /// Answers a GET or HEAD for the regular file `found`, given the request's

@@ -7,20 +7,30 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | [`cli`] | the command line, binding, the start-up line |
+//! | [`cli`] | the command line, the folder, binding |
+//! | [`startup`] | the start-up lines and the QR code |
+//! | [`addresses`] | the URLs the server can be reached at |
+//! | [`qr`] | a QR code drawn on a terminal |
 //! | [`error`] | why the server could not start, and its exit code |
 //! | [`config`] | settings resolved at start-up |
 //! | [`server`] | the readiness loop: accepting, the connection limit |
 //! | [`timers`] | connection deadlines in O(1) per change |
 //! | [`conn`] | one connection: heads in, responses out, closing |
+//! | [`tls`] | `--tls`: the certificate, from files or made now |
+//! | [`transport`] | plain TCP or TLS, driven without blocking |
 //! | [`outgoing`] | a response turned into bytes and sent without blocking |
+//! | [`auth`] | `--auth`: HTTP Basic, checked in constant time |
 //! | [`handler`] | protocol checks and routing of one request |
 //! | [`site`] | the root, the rules, Content-Type by extension |
+//! | [`spa`] | `--spa`: which requests get the app's index |
 //! | [`paths`] | request path to an open file beneath the root |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
 //! | [`multipart`] | `multipart/byteranges` bodies |
-//! | [`listing`] | directory listings in HTML and JSON |
-//! | [`response`] | the response value and the short HTML pages |
+//! | [`archive`] | folder downloads as tar or zip, streamed with an exact length |
+//! | [`listing`] | directory listings: compact, sorted, streamed, in HTML and JSON |
+//! | [`upload`] | `--upload`: PUT and forms, names, temporary files |
+//! | [`receive`] | a request body read by the connection as it arrives |
+//! | [`response`] | the response value (a streamed body among its kinds) and the short HTML pages |
 //! | [`log`] | the access log |
 //! | [`escape`] | HTML, JSON, log and URL escaping |
 //!
@@ -29,6 +39,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod addresses;
+pub mod archive;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod conn;
@@ -41,10 +54,17 @@ pub mod log;
 pub mod multipart;
 pub mod outgoing;
 pub mod paths;
+pub mod qr;
+pub mod receive;
 pub mod response;
 pub mod server;
 pub mod site;
+pub mod spa;
+pub mod startup;
 pub mod timers;
+pub mod tls;
+pub mod transport;
+pub mod upload;
 
 pub use config::Config;
 pub use error::{Error, exit_code};

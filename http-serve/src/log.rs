@@ -32,6 +32,16 @@ pub fn line(peer: SocketAddr, at: SystemTime, entry: &Entry, took: Duration) -> 
     )
 }
 
+/// The line for a request that got no response because the client went
+/// away first (an upload cut short): `-` where the status would be.
+pub fn unanswered(peer: SocketAddr, at: SystemTime, request: &str, received: u64, took: Duration, why: &str) -> String {
+    format!(
+        "{peer} [{}] \"{request}\" - 0 {} (dropped: {why} after {received} body bytes)",
+        shared::http::date::format_rfc3339(at),
+        duration(took)
+    )
+}
+
 /// `0.35ms`, `12ms`, `1.20s`.
 pub fn duration(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;

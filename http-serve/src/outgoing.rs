@@ -20,6 +20,7 @@ use shared::http::request::RequestHead;
 use shared::sys;
 
 use crate::response::{Body, Piece, Response};
+use crate::transport::Transport;
 
 /// Files up to this size travel in the head's buffer: one write per
 /// response instead of a write and a sendfile.
@@ -27,6 +28,27 @@ const SMALL_FILE: u64 = 64 * 1024;
 
 /// Most bytes handed to one sendfile call.
 const SENDFILE_CHUNK: u64 = 1 << 30;
+
+/// Bytes a streamed body makes at a time: what one buffer holds, however
+/// long the body.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// Bytes of a file read at a time to be encrypted (TLS).
+#[cfg(feature = "tls")]
+const TLS_CHUNK: usize = 64 * 1024;
+
+/// Reads from `file` at `offset` without moving a shared position.
+#[cfg(all(feature = "tls", unix))]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    shared::sys::retry(|| std::os::unix::fs::FileExt::read_at(file, buf, offset))
+}
+
+/// Reads from `file` at `offset` (the handle's position moves; nothing
+/// else reads it).
+#[cfg(all(feature = "tls", windows))]
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    shared::sys::retry(|| std::os::windows::fs::FileExt::seek_read(file, buf, offset))
+}
 
 /// A write buffer larger than this is released after its response, so a
 /// big listing does not pin memory on an idle connection.
@@ -127,6 +149,9 @@ pub struct Outgoing {
     total: u64,
     /// The socket is corked: the file goes out in full segments only.
     corked: bool,
+    /// A body made while it is sent, and how many of its announced bytes
+    /// are still to be made.
+    stream: Option<(Box<dyn crate::response::Source>, u64)>,
 }
 
 impl Outgoing {
@@ -137,6 +162,7 @@ impl Outgoing {
         self.total = 0;
         self.pieces.clear();
         self.file = None;
+        self.stream = None;
         let mut close = how.close || response.close;
         let length = response.body.length();
         {
@@ -182,6 +208,24 @@ impl Outgoing {
                 self.pieces.push_back(Piece::File { start, end: start + len });
                 len
             }
+            Body::Stream { source, len } => {
+                self.stream = Some((source, len));
+                // The first piece goes with the head: a short listing
+                // leaves in one write.
+                if self.refill().is_err() {
+                    // Nothing more can be made: the body ends short and
+                    // the connection with it.
+                    self.stream = None;
+                    close = true;
+                }
+                len
+            }
+            Body::Deferred(_) => {
+                // The connection measures these before starting them; one
+                // that gets here has no length to keep, so it ends here.
+                close = true;
+                0
+            }
             Body::Parts { file, pieces, len } => {
                 self.file = Some(file);
                 self.pieces = pieces;
@@ -196,8 +240,14 @@ impl Outgoing {
         self.total
     }
 
-    /// Sends as much as the socket takes, up to about `budget` bytes.
-    pub fn send(&mut self, sock: &TcpStream, budget: u64) -> io::Result<Progress> {
+    /// Sends as much as the socket takes, up to about `budget` bytes,
+    /// through `transport` (plain, or TLS without sendfile).
+    pub fn send(&mut self, sock: &TcpStream, transport: &mut Transport, budget: u64) -> io::Result<Progress> {
+        #[cfg(feature = "tls")]
+        if transport.encrypted() {
+            return self.send_tls(sock, transport, budget);
+        }
+        let _ = &transport;
         let mut sent: u64 = 0;
         loop {
             if sent >= budget {
@@ -215,6 +265,14 @@ impl Outgoing {
                     Err(e) => return Err(e),
                 }
                 continue;
+            }
+            if self.stream.is_some() && self.pieces.is_empty() {
+                self.buf.clear();
+                self.pos = 0;
+                self.refill()?;
+                if !self.buf.is_empty() {
+                    continue;
+                }
             }
             let Some(piece) = self.pieces.front_mut() else {
                 if self.corked {
@@ -261,6 +319,98 @@ impl Outgoing {
         }
     }
 
+    /// [`Outgoing::send`] over TLS: the head, then each piece, read into
+    /// `buf` a chunk at a time (files too: the bytes must be encrypted
+    /// here, so no sendfile), handed to rustls as it takes them, and its
+    /// records sent as the socket takes them.
+    #[cfg(feature = "tls")]
+    fn send_tls(&mut self, sock: &TcpStream, transport: &mut Transport, budget: u64) -> io::Result<Progress> {
+        let mut taken: u64 = 0;
+        loop {
+            if !transport.flush(sock)? {
+                return Ok(Progress::Blocked);
+            }
+            if taken >= budget {
+                return Ok(Progress::Yield);
+            }
+            if self.pos < self.buf.len() {
+                let n = transport.write(&self.buf[self.pos..])?;
+                if n == 0 && !transport.wants_write() {
+                    return Err(io::Error::other("TLS took no bytes and has none to send"));
+                }
+                self.pos += n;
+                taken += n as u64;
+                self.total += n as u64;
+                continue;
+            }
+            if self.stream.is_some() && self.pieces.is_empty() {
+                self.buf.clear();
+                self.pos = 0;
+                self.refill()?;
+                if !self.buf.is_empty() {
+                    continue;
+                }
+            }
+            let Some(piece) = self.pieces.front_mut() else {
+                self.finish();
+                return Ok(Progress::Done);
+            };
+            match piece {
+                Piece::Bytes(bytes) => {
+                    self.buf.clear();
+                    self.buf.append(bytes);
+                    self.pos = 0;
+                    self.pieces.pop_front();
+                }
+                Piece::File { start, end } => {
+                    if *start >= *end {
+                        self.pieces.pop_front();
+                        continue;
+                    }
+                    let file = self.file.as_ref().ok_or_else(|| io::Error::other("file piece without a file"))?;
+                    let want = (*end - *start).min(TLS_CHUNK as u64) as usize;
+                    self.buf.clear();
+                    self.buf.resize(want, 0);
+                    self.pos = 0;
+                    let n = read_at(file, &mut self.buf, *start)?;
+                    if n == 0 {
+                        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank while being sent"));
+                    }
+                    self.buf.truncate(n);
+                    *start += n as u64;
+                }
+            }
+        }
+    }
+
+    /// Appends the stream's next piece to `buf`; at its end, forgets the
+    /// stream. A stream that makes more or fewer bytes than it announced
+    /// is an error: the client must see the connection end, not a body
+    /// that does not match its length.
+    fn refill(&mut self) -> io::Result<()> {
+        let Some((source, left)) = self.stream.as_mut() else { return Ok(()) };
+        let before = self.buf.len();
+        while self.buf.len() - before < STREAM_CHUNK {
+            let want = STREAM_CHUNK - (self.buf.len() - before);
+            let made = source.fill(&mut self.buf, want)?;
+            if made == 0 {
+                break;
+            }
+        }
+        let made = (self.buf.len() - before) as u64;
+        if made > *left {
+            return Err(io::Error::other("a streamed body grew past its announced length"));
+        }
+        *left -= made;
+        if made == 0 {
+            if *left != 0 {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "a streamed body ended short of its length"));
+            }
+            self.stream = None;
+        }
+        Ok(())
+    }
+
     /// Forgets the finished response, keeping a modest buffer for the next.
     fn finish(&mut self) {
         self.buf.clear();
@@ -269,6 +419,7 @@ impl Outgoing {
         }
         self.pos = 0;
         self.file = None;
+        self.stream = None;
     }
 }
 
@@ -323,5 +474,55 @@ mod tests {
         let started = out.start(&mut common, Response::refusal(400, "bad"), keep);
         assert!(started.close);
         assert!(head_of(&out).contains("\r\nConnection: close\r\n"));
+    }
+
+    /// Makes `total` bytes, `step` at a time.
+    #[derive(Debug)]
+    struct Counted {
+        total: usize,
+        step: usize,
+    }
+
+    impl crate::response::Source for Counted {
+        fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+            let n = self.total.min(self.step).min(want);
+            self.total -= n;
+            out.resize(out.len() + n, b'x');
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_stream_that_breaks_its_length_is_an_error() {
+        let cases: &[(usize, u64, bool)] = &[
+            (200_000, 200_000, true),
+            (0, 0, true),
+            (199_999, 200_000, false),
+            (200_001, 200_000, false),
+            (10, 5, false),
+        ];
+        for &(makes, announced, ok) in cases {
+            let mut common = Common::new(Vec::new());
+            let mut out = Outgoing::default();
+            let body = Body::Stream { source: Box::new(Counted { total: makes, step: 7_000 }), len: announced };
+            let keep = Delivery { head_only: false, close: false, keep_alive_1_0: false };
+            let started = out.start(&mut common, Response::new(200, body), keep);
+            assert_eq!(started.body_bytes, announced);
+            let mut result = Ok(());
+            let mut made = out.buf.len() - out.buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() - 4;
+            // Bounded: a few refills of 64 KiB each.
+            for _ in 0..10 {
+                if out.stream.is_none() || result.is_err() {
+                    break;
+                }
+                out.buf.clear();
+                result = out.refill();
+                made += out.buf.len();
+            }
+            assert_eq!(result.is_ok() && !started.close, ok, "makes {makes}, announced {announced}");
+            if ok {
+                assert_eq!(made as u64, announced);
+            }
+        }
     }
 }

@@ -78,6 +78,15 @@ pub fn is_hidden(name: &[u8]) -> bool {
     name.first() == Some(&b'.')
 }
 
+/// How the server's own files begin (uploads on their way): never served
+/// or listed, whatever the options.
+pub const INTERNAL_PREFIX: &str = ".http-serve-upload-";
+
+/// True for a name of the server's own files.
+pub fn is_internal(name: &[u8]) -> bool {
+    name.starts_with(INTERNAL_PREFIX.as_bytes())
+}
+
 /// Opens the decoded request `path` beneath `root` by `rules`.
 pub fn open(root: &Root, path: &[u8], rules: Rules) -> Result<Found, Refusal> {
     open_segments(root, segments(path)?, rules)
@@ -88,7 +97,7 @@ pub fn open_segments(root: &Root, segments: Vec<Vec<u8>>, rules: Rules) -> Resul
     if !rules.hidden && segments.iter().any(|s| is_hidden(s)) {
         return Err(Refusal::NotFound);
     }
-    if segments.iter().any(|s| is_windows_alias(s)) {
+    if segments.iter().any(|s| is_windows_alias(s) || is_internal(s)) {
         return Err(Refusal::NotFound);
     }
     let opened = if rules.follow_symlinks { root.open_following(&segments) } else { root.open(&segments) };

@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::fs::File;
+use std::io;
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -30,6 +31,22 @@ pub enum Body {
         /// How many bytes.
         len: u64,
     },
+    /// Bytes made piece by piece while they are sent (a long listing, an
+    /// archive), through a fixed buffer, `len` bytes in all: the length is
+    /// worked out before the first byte, so the response has a
+    /// Content-Length, and a source that makes more or fewer bytes than
+    /// that ends the connection rather than send a body that lies.
+    Stream {
+        /// What makes the bytes.
+        source: Box<dyn Source>,
+        /// The body's length in bytes.
+        len: u64,
+    },
+    /// A [`Body::Stream`] whose length is not known yet: the connection
+    /// works it out with [`Source::measure`], a bounded step at a time
+    /// between other connections' turns, before the head is sent (an
+    /// archive walks its tree for it).
+    Deferred(Box<dyn Source>),
     /// Several ranges of one file with a part head before each
     /// (`multipart/byteranges`), `len` bytes in all.
     Parts {
@@ -46,10 +63,24 @@ impl Body {
     /// The body's length, for Content-Length (`None`: no body at all).
     pub fn length(&self) -> Option<u64> {
         match self {
-            Body::None => None,
+            Body::None | Body::Deferred(_) => None,
             Body::Bytes(b) => Some(b.len() as u64),
-            Body::File { len, .. } | Body::Parts { len, .. } => Some(*len),
+            Body::File { len, .. } | Body::Parts { len, .. } | Body::Stream { len, .. } => Some(*len),
         }
+    }
+}
+
+/// What makes a [`Body::Stream`].
+pub trait Source: std::fmt::Debug {
+    /// Appends the next bytes to `out`, about `want` of them (fewer only
+    /// at the end); how many were appended, 0 at the end. An error ends
+    /// the connection: what was announced can no longer be kept.
+    fn fill(&mut self, out: &mut Vec<u8>, want: usize) -> io::Result<usize>;
+
+    /// For a [`Body::Deferred`]: one bounded step towards knowing the
+    /// body's length; `Some(len)` once known.
+    fn measure(&mut self) -> io::Result<Option<u64>> {
+        Err(io::Error::other("this body's length was to be known from the start"))
     }
 }
 

@@ -49,6 +49,9 @@ pub fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
         limits: Limits::default(),
         timeout: config.timeout,
         log: config.log,
+        scratch: Vec::new(),
+        #[cfg(feature = "tls")]
+        tls: config.tls.clone(),
         common: Common::new(config.extra_headers.clone()),
         site: Site::new(config)?,
     };
@@ -220,13 +223,23 @@ impl Server {
                 self.free.push(slot);
                 continue;
             }
-            let mut conn = Conn::new(stream, peer, self.ctx.timeout);
+            let mut conn = Conn::new(stream, peer, self.ctx.timeout, self.transport());
             if let Some((queue, at)) = conn.timer.take() {
                 self.timers.set(slot, queue, at);
             }
             self.conns[slot] = Some(conn);
             self.open += 1;
         }
+    }
+
+    /// How a new connection's bytes travel: TLS (its first byte decides,
+    /// so plain HTTP gets a redirect) or plain.
+    fn transport(&self) -> crate::transport::Transport {
+        #[cfg(feature = "tls")]
+        if let Some(config) = &self.ctx.tls {
+            return crate::transport::Transport::Sniffing(std::sync::Arc::clone(config));
+        }
+        crate::transport::Transport::Plain
     }
 
     /// Closes the connection that has waited longest with nothing in

@@ -20,8 +20,9 @@ const MAX_TYPES: usize = 256;
 pub struct Site {
     /// Server settings.
     pub config: Config,
-    /// The root folder, open, for opening paths beneath it.
-    pub root: Root,
+    /// The root folder, open, for opening paths beneath it (shared with
+    /// the archives being made, which open files as they go).
+    pub root: Rc<Root>,
     /// Content-Type by lower-case extension, as worked out before.
     types: HashMap<Vec<u8>, Rc<str>>,
 }
@@ -30,7 +31,7 @@ impl Site {
     /// Opens the root of `config`.
     pub fn new(config: Config) -> io::Result<Site> {
         let root = Root::new(&config.root)?;
-        Ok(Site { config, root, types: HashMap::new() })
+        Ok(Site { config, root: Rc::new(root), types: HashMap::new() })
     }
 
     /// The rules paths are opened by.

@@ -43,9 +43,10 @@ fn html_unescape(s: &str) -> String {
     s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
 }
 
-/// Every `href="..."` in a page, unescaped.
+/// Every `href="..."` of the page's rows (the table body), unescaped.
 fn hrefs(page: &str) -> Vec<String> {
-    page.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(html_unescape).collect()
+    let body = page.split("<tbody>").nth(1).and_then(|b| b.split("</tbody>").next()).unwrap_or("");
+    body.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(html_unescape).collect()
 }
 
 #[test]
@@ -126,7 +127,9 @@ fn json_listing() {
         assert_eq!(r.header("Content-Type"), Some("application/json; charset=utf-8"));
         let text = r.text();
         assert!(
-            text.starts_with("{\"path\":\"/\",\"entries\":[{\"name\":\"d\",\"type\":\"directory\",\"size\":0,"),
+            text.starts_with(
+                "{\"path\":\"/\",\"sort\":\"name\",\"order\":\"asc\",\"entries\":[{\"name\":\"d\",\"type\":\"directory\",\"size\":0,"
+            ),
             "{text}"
         );
         let (json, href) = if cfg!(unix) { ("\\\"", "%22") } else { ("'", "%27") };
@@ -136,6 +139,116 @@ fn json_listing() {
     }
     let html = exchange(s.addr, &request("GET", "/", &["Accept: text/html"]));
     assert_eq!(html.header("Content-Type"), Some("text/html; charset=utf-8"));
+}
+
+/// Files of distinct sizes and times, and two folders.
+fn sortable() -> TempDir {
+    let dir = TempDir::new("sort");
+    std::fs::create_dir(dir.join("zdir")).unwrap();
+    std::fs::create_dir(dir.join("Adir")).unwrap();
+    let now = std::time::SystemTime::now();
+    for (name, size, age) in [("b.txt", 300, 10), ("a.txt", 100, 30), ("C.txt", 200, 20)] {
+        let path = dir.join(name);
+        std::fs::write(&path, vec![b'x'; size]).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(now - std::time::Duration::from_secs(age * 3600)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn sort_links_order_rows_with_folders_first() {
+    let dir = sortable();
+    let s = Server::start(dir.path(), &[]);
+    let cases: &[(&str, &[&str])] = &[
+        ("/", &["Adir/", "zdir/", "a.txt", "b.txt", "C.txt"]),
+        ("/?sort=name&order=desc", &["zdir/", "Adir/", "C.txt", "b.txt", "a.txt"]),
+        ("/?sort=size&order=desc", &["zdir/", "Adir/", "b.txt", "C.txt", "a.txt"]),
+        ("/?sort=size&order=asc", &["Adir/", "zdir/", "a.txt", "C.txt", "b.txt"]),
+        ("/?sort=date&order=desc", &["b.txt", "C.txt", "a.txt"]),
+        ("/?sort=date&order=asc", &["a.txt", "C.txt", "b.txt"]),
+    ];
+    for (url, want) in cases {
+        let page = get(s.addr, url).text();
+        let links = hrefs(&page);
+        // Folders were made now: by date they are still first, their
+        // own order aside.
+        let files: Vec<String> = links.iter().filter(|l| !l.ends_with('/')).cloned().collect();
+        let got: Vec<String> = if want.len() == 3 { files } else { links.clone() };
+        assert_eq!(got, *want, "{url}");
+        assert!(links[0].ends_with('/') && links[1].ends_with('/'), "{url}: {links:?}");
+    }
+    // The heading links lead to those orders, and work without script.
+    let page = get(s.addr, "/").text();
+    assert!(page.contains("<a href=\"?sort=size&amp;order=desc\">Size</a>"), "{page}");
+    assert!(page.contains("aria-sort=\"ascending\"><a href=\"?sort=name&amp;order=desc\">Name \u{25b2}</a>"), "{page}");
+    // JSON honours the same order.
+    let r = get(s.addr, "/?format=json&sort=size&order=desc");
+    let text = r.text();
+    let names: Vec<&str> = text.split("\"name\":\"").skip(1).map(|x| x.split('"').next().unwrap()).collect();
+    assert_eq!(names, ["zdir", "Adir", "b.txt", "C.txt", "a.txt"]);
+    assert!(r.text().contains("\"sort\":\"size\",\"order\":\"desc\""));
+}
+
+#[test]
+fn breadcrumbs_lead_to_every_folder_above() {
+    let dir = TempDir::new("crumbs");
+    std::fs::create_dir_all(dir.join("one/two words/three")).unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let page = get(s.addr, "/one/two%20words/three/").text();
+    let h1 = page.split("<h1>").nth(1).unwrap().split("</h1>").next().unwrap();
+    let links: Vec<String> = h1.split("href=\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect();
+    assert_eq!(links, ["/", "/one/", "/one/two%20words/", "/one/two%20words/three/"]);
+    for l in &links {
+        assert_eq!(get(s.addr, l).status, 200, "{l}");
+    }
+}
+
+#[test]
+fn head_of_a_listing_has_the_length_of_its_get() {
+    let dir = sortable();
+    let s = Server::start(dir.path(), &[]);
+    for url in ["/", "/?format=json", "/?sort=date&order=desc"] {
+        let got = get(s.addr, url);
+        let head = exchange(s.addr, &request("HEAD", url, &[]));
+        assert_eq!(head.header("Content-Length"), Some(got.body.len().to_string().as_str()), "{url}");
+        assert!(head.body.is_empty());
+    }
+}
+
+/// 100,000 entries: listed whole, in order, with a peak resident memory
+/// under 32 MiB (the entries are kept compact and the page is streamed).
+#[test]
+fn a_hundred_thousand_entries_in_bounded_memory() {
+    const N: usize = 100_000;
+    if harness::under_wine() {
+        // What it measures (memory) is not judged there, and Wine makes
+        // 100,000 files in tens of minutes.
+        eprintln!("skipped: under Wine, a memory test over 100,000 files");
+        return;
+    }
+    let dir = TempDir::new("huge");
+    let big = dir.join("big");
+    std::fs::create_dir(&big).unwrap();
+    for i in 0..N {
+        std::fs::File::create(big.join(format!("entry-{i:06}-with-a-longish-name.txt"))).unwrap();
+    }
+    let s = Server::start(dir.path(), &["-q"]);
+    for (url, marker) in [("/big/?sort=name&order=desc", "<tr><td><a href=\""), ("/big/?format=json", "{\"name\":")] {
+        let r = get(s.addr, url);
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("Content-Length"), Some(r.body.len().to_string().as_str()));
+        let text = r.text();
+        assert_eq!(text.matches(marker).count(), N, "{url}");
+        assert!(text.ends_with("</html>\n") || text.ends_with("]}\n"));
+        if url.contains("desc") {
+            let first = text.find("entry-099999").unwrap();
+            assert!(first < text.find("entry-000000").unwrap(), "descending");
+        }
+    }
+    let peak = harness::peak_rss_kib(s.run.child.id());
+    eprintln!("http-serve peak resident memory listing {N} entries: {peak} KiB");
+    assert!(harness::memory_within(peak, 32 * 1024), "peak RSS {peak} KiB");
 }
 
 /// Windows: a name that is not valid UTF-16 (a lone surrogate) is listed

@@ -332,12 +332,31 @@ fn precompressed_siblings() {
         assert_eq!(r.header("Content-Encoding"), *coding, "{accept}");
         assert_eq!(r.body, *body, "{accept}");
         assert_eq!(r.header("Content-Type"), Some("text/javascript; charset=utf-8"));
-        if coding.is_some() {
-            assert_eq!(r.header("Vary"), Some("Accept-Encoding"));
-        }
+        // The plain answer varies too: a shared cache must not hand it to
+        // clients that accept a coding, nor the coded one to others.
+        assert_eq!(r.header("Vary"), Some("Accept-Encoding"), "{accept}");
     }
     let r = exchange(s.addr, &request("GET", "/app.js", &[]));
     assert_eq!((r.body.as_slice(), r.header("Content-Encoding")), (&b"plain"[..], None));
+    assert_eq!(r.header("Vary"), Some("Accept-Encoding"));
+    // HEAD, a range and a 304 of the plain file say so as well.
+    let etag = r.header("ETag").unwrap().to_string();
+    for (method, extra) in [("HEAD", ""), ("GET", "Range: bytes=0-1"), ("GET", "If-None-Match: ETAG")] {
+        let extra = extra.replace("ETAG", &etag);
+        let fields: Vec<&str> = if extra.is_empty() { vec![] } else { vec![extra.as_str()] };
+        let r = exchange(s.addr, &request(method, "/app.js", &fields));
+        assert!(matches!(r.status, 200 | 206 | 304), "{method} {extra}: {}", r.status);
+        assert_eq!(r.header("Vary"), Some("Accept-Encoding"), "{method} {extra}");
+    }
+    // Only one sibling, and a client accepting only the other coding.
+    std::fs::write(dir.join("only.css"), "plain").unwrap();
+    std::fs::write(dir.join("only.css.gz"), "gzipped").unwrap();
+    let r = exchange(s.addr, &request("GET", "/only.css", &["Accept-Encoding: br"]));
+    assert_eq!((r.body.as_slice(), r.header("Vary")), (&b"plain"[..], Some("Accept-Encoding")));
+    // A file with no sibling does not vary.
+    std::fs::write(dir.join("alone.txt"), "x").unwrap();
+    let r = exchange(s.addr, &request("GET", "/alone.txt", &["Accept-Encoding: gzip, br"]));
+    assert_eq!((r.status, r.header("Vary")), (200, None));
 }
 
 #[test]

@@ -14,18 +14,46 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-fn site(args: &[&str]) -> (TempDir, Server) {
+/// Each case as it is, again with uploads on (the same one thread also
+/// reads request bodies then), and again over TLS (each connection carried
+/// to the server over TLS by a front, so every stall happens inside TLS).
+macro_rules! modes {
+    ($($(#[$attr:meta])* $name:ident),* $(,)?) => {
+        mod plain {
+            $($(#[$attr])* #[test] fn $name() { super::$name(&[]) })*
+        }
+        mod with_upload {
+            $($(#[$attr])* #[test] fn $name() { super::$name(&["--upload"]) })*
+        }
+        #[cfg(feature = "tls")]
+        mod over_tls {
+            $($(#[$attr])* #[test] fn $name() { super::$name(&["--tls"]) })*
+        }
+    };
+}
+
+modes!(
+    silent_connection_does_not_delay_a_request,
+    slow_drip_connections_do_not_delay_fetches,
+    incomplete_head_gets_408_after_timeout,
+    client_that_stops_reading_is_dropped_and_others_served_meanwhile,
+    oldest_idle_connection_gives_way_past_the_limit,
+    #[cfg(unix)]
+    interrupt_stops_promptly,
+    access_log_escapes_control_characters,
+);
+
+fn site(mode: &[&str], args: &[&str]) -> (TempDir, Server) {
     let dir = TempDir::new("stall");
     for i in 0..100 {
         std::fs::write(dir.join(format!("f{i}.txt")), format!("file {i}")).unwrap();
     }
-    let s = Server::start(dir.path(), args);
+    let s = Server::start(dir.path(), &[mode, args].concat());
     (dir, s)
 }
 
-#[test]
-fn silent_connection_does_not_delay_a_request() {
-    let (_dir, s) = site(&["--timeout", "60s"]);
+fn silent_connection_does_not_delay_a_request(mode: &[&str]) {
+    let (_dir, s) = site(mode, &["--timeout", "60s"]);
     let _silent = TcpStream::connect(s.addr).unwrap();
     let _half = {
         let mut c = TcpStream::connect(s.addr).unwrap();
@@ -40,9 +68,8 @@ fn silent_connection_does_not_delay_a_request() {
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
 
-#[test]
-fn slow_drip_connections_do_not_delay_fetches() {
-    let (_dir, s) = site(&["--timeout", "60s"]);
+fn slow_drip_connections_do_not_delay_fetches(mode: &[&str]) {
+    let (_dir, s) = site(mode, &["--timeout", "60s"]);
     let addr = s.addr;
     let mut drips: Vec<TcpStream> = (0..50).map(|_| TcpStream::connect(addr).unwrap()).collect();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -74,9 +101,8 @@ fn slow_drip_connections_do_not_delay_fetches() {
     assert!(slowest < Duration::from_secs(2), "slowest {slowest:?}");
 }
 
-#[test]
-fn incomplete_head_gets_408_after_timeout() {
-    let (_dir, s) = site(&["--timeout", "300ms"]);
+fn incomplete_head_gets_408_after_timeout(mode: &[&str]) {
+    let (_dir, s) = site(mode, &["--timeout", "300ms"]);
     let mut c = Conn::open(s.addr);
     c.send(b"GET /f0.txt HTTP/1.1\r\nHost: t\r\n");
     let r = c.read(false);
@@ -92,12 +118,11 @@ fn incomplete_head_gets_408_after_timeout() {
     s.wait_log("\"GET /f0.txt HTTP/1.1\" 408");
 }
 
-#[test]
-fn client_that_stops_reading_is_dropped_and_others_served_meanwhile() {
+fn client_that_stops_reading_is_dropped_and_others_served_meanwhile(mode: &[&str]) {
     let dir = TempDir::new("stopreader");
     std::fs::write(dir.join("big.bin"), vec![7u8; 64 * 1024 * 1024]).unwrap();
     std::fs::write(dir.join("small.txt"), "small").unwrap();
-    let s = Server::start(dir.path(), &["--timeout", "500ms"]);
+    let s = Server::start(dir.path(), &[mode, &["--timeout", "500ms"]].concat());
     let mut stuck = TcpStream::connect(s.addr).unwrap();
     stuck.write_all(&request("GET", "/big.bin", &[])).unwrap();
     // Read a little so the response has surely started, then stop.
@@ -113,9 +138,8 @@ fn client_that_stops_reading_is_dropped_and_others_served_meanwhile() {
     assert_eq!(get(s.addr, "/small.txt").text(), "small");
 }
 
-#[test]
-fn oldest_idle_connection_gives_way_past_the_limit() {
-    let (_dir, s) = site(&["--max-connections", "3", "--timeout", "60s"]);
+fn oldest_idle_connection_gives_way_past_the_limit(mode: &[&str]) {
+    let (_dir, s) = site(mode, &["--max-connections", "3", "--timeout", "60s"]);
     let mut idle: Vec<Conn> = (0..3).map(|_| Conn::open(s.addr)).collect();
     // Make sure all three are accepted before the fourth arrives.
     for c in &mut idle {
@@ -128,9 +152,8 @@ fn oldest_idle_connection_gives_way_past_the_limit() {
 }
 
 #[cfg(unix)]
-#[test]
-fn interrupt_stops_promptly() {
-    let (_dir, mut s) = site(&[]);
+fn interrupt_stops_promptly(mode: &[&str]) {
+    let (_dir, mut s) = site(mode, &[]);
     let _open = Conn::open(s.addr);
     let pid = s.run.child.id() as i32;
     // SAFETY: sending a signal to our own child process.
@@ -139,9 +162,8 @@ fn interrupt_stops_promptly() {
     assert!(!status.success());
 }
 
-#[test]
-fn access_log_escapes_control_characters() {
-    let (_dir, s) = site(&[]);
+fn access_log_escapes_control_characters(mode: &[&str]) {
+    let (_dir, s) = site(mode, &[]);
     let r = exchange(s.addr, b"GET /f0.txt\x1b[31m HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(r.status, 400);
     let line = s.wait_log("400");

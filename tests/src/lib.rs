@@ -14,6 +14,8 @@ pub mod peers;
 pub mod proxies;
 pub mod scripted;
 pub mod sides;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use measure::run_measured;
 

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 
+#[allow(unused_imports)]
 pub use harness::TempDir;
 #[allow(unused_imports)]
 pub use harness::http::{Conn, Response, exchange, get};
@@ -14,18 +15,39 @@ use harness::{Capture, Running};
 
 /// A running server and the folder it serves.
 pub struct Server {
+    /// Where to send plain HTTP: the server, or with `--tls` a front that
+    /// carries each connection to it over TLS.
     pub addr: SocketAddr,
     pub run: Running,
+    /// With `--tls`: the server's own address, and the front.
+    #[cfg(feature = "tls")]
+    pub tls: Option<(SocketAddr, String, harness::tls::Front)>,
 }
 
 impl Server {
-    /// Serves `dir` with `args` added, on a free loopback port.
+    /// Serves `dir` with `args` added, on a free loopback port. With
+    /// `--tls` among them, `addr` is a TLS-terminating front, so a test
+    /// written for plain HTTP runs unchanged over TLS.
     pub fn start(dir: &Path, args: &[&str]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_http-serve"));
         cmd.args(["-p", "0"]).args(args).arg(dir);
         let run = harness::start(cmd, Capture::Both);
+        #[cfg(feature = "tls")]
+        if args.contains(&"--tls") {
+            let lines = run.stdout.as_ref().expect("stdout captured");
+            let addr =
+                lines.wait_for(harness::START_TIMEOUT, |l| harness::addr_after(&l.replacen("https://", "", 1), " at "));
+            let fingerprint = lines.wait_for(harness::START_TIMEOUT, harness::tls::fingerprint_in);
+            let front = harness::tls::front(addr, &fingerprint);
+            return Server { addr: front.addr, run, tls: Some((addr, fingerprint, front)) };
+        }
         let addr = run.addr_on_stdout(" at ");
-        Server { addr, run }
+        Server {
+            addr,
+            run,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
     }
 
     /// The access log lines so far.

@@ -12,6 +12,7 @@
 //! | [`body`] | a body reader for each framing, and [`body::BodyError`] |
 //! | [`length`] | the Content-Length reader that refuses short bodies |
 //! | [`chunked`] | chunked decoder and encoder |
+//! | [`dechunk`] | a chunked decoder fed bytes as they arrive (non-blocking servers) |
 //! | [`reply`] | response heads (server side) and reason phrases |
 //! | [`date`] | HTTP-dates, and the short UTC form of listings |
 //! | [`range`] | `Range: bytes=` parsing and the selection it makes |
@@ -20,6 +21,7 @@
 pub mod body;
 pub mod chunked;
 pub mod date;
+pub mod dechunk;
 pub mod etag;
 pub mod framing;
 pub mod head;

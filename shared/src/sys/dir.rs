@@ -63,6 +63,10 @@ pub fn entries(dir: &File) -> io::Result<Vec<Entry>> {
     imp::entries(dir)
 }
 
+// A folder read one entry at a time describes each name the same way.
+#[cfg(unix)]
+pub(crate) use imp::info;
+
 #[cfg(unix)]
 mod imp {
     use super::{Entry, Info, Kind};
@@ -90,7 +94,7 @@ mod imp {
 
     // The field types differ between systems (and between 32- and 64-bit).
     #[allow(clippy::unnecessary_cast)]
-    fn info(st: &rustix::fs::Stat) -> Info {
+    pub(crate) fn info(st: &rustix::fs::Stat) -> Info {
         let kind = match FileType::from_raw_mode(st.st_mode) {
             FileType::RegularFile => Kind::File,
             FileType::Directory => Kind::Dir,

@@ -15,6 +15,9 @@
 //! | [`socket`] | sending with more to come, corking, descriptor exhaustion | `MSG_MORE`, `TCP_CORK` | `TCP_NOPUSH` | nothing | nothing |
 //! | [`dir`] | the entries of an open folder | `getdents` | `getdents` | `readdir` | `FindFirstFile` on the checked path |
 //! | [`stdio`] | standard input and output as files, without translation | `dup` | `dup` | `dup` | `DuplicateHandle` |
+//! | [`dir_stream`] | the entries of an open folder one at a time | `getdents` | `getdents` | `readdir` | `FindFirstFile` on the checked path |
+//! | [`dir_write`] | a new file, a rename that keeps what is there, a removal, in an open folder | `openat(O_EXCL)`, `renameat2(RENAME_NOREPLACE)` | `openat(O_EXCL)`, `linkat` | `openat(O_EXCL)`, `linkat` | `CREATE_NEW`, `MoveFileExW` |
+//! | [`hostname`] | this machine's name | `gethostname` | `gethostname` | `gethostname` | WinSock's `gethostname` |
 //! | [`interfaces`] | the network interfaces and their addresses | `getifaddrs` | `getifaddrs` | `getifaddrs` | `GetAdaptersAddresses` |
 //!
 //! The walk is the fallback for every Unix without `openat2` (and for Linux
@@ -32,6 +35,9 @@
 
 pub mod beneath;
 pub mod dir;
+pub mod dir_stream;
+pub mod dir_write;
+pub mod hostname;
 pub mod interfaces;
 pub mod local;
 pub mod sendfile;

@@ -1,0 +1,202 @@
+//! What a connection's bytes travel in: plain TCP, or TLS (`--tls`)
+//! driven by the one thread without blocking, or, on a TLS port, a client
+//! that spoke plain HTTP (it gets one redirect to `https://` and the
+//! connection closes, never a hang).
+//!
+//! With TLS, rustls holds the handshake and the records; this module
+//! moves bytes between it and the non-blocking socket: [`Transport::read`]
+//! gives plaintext (reading records off the socket as needed, and sending
+//! the handshake's answers), [`Transport::write`] takes plaintext into
+//! rustls (at most [`TLS_BUFFER`] waiting), [`Transport::flush`] sends the
+//! records. A handshake is just bytes read in the Reading state, so a slow
+//! or silent one runs into `--timeout` like a slow head.
+
+#[cfg(feature = "tls")]
+use std::io::Write;
+use std::io::{self, Read};
+
+use mio::net::TcpStream;
+
+/// Most bytes of records (and plaintext before the handshake ends) rustls
+/// may hold for sending, per connection.
+#[cfg(feature = "tls")]
+pub const TLS_BUFFER: usize = 64 * 1024;
+
+/// The first byte of every TLS record that starts a handshake.
+#[cfg(feature = "tls")]
+const HANDSHAKE: u8 = 0x16;
+
+/// How a connection's bytes travel.
+#[derive(Debug)]
+pub enum Transport {
+    /// Plain TCP.
+    Plain,
+    /// A TLS port, before the client's first byte says what it speaks.
+    #[cfg(feature = "tls")]
+    Sniffing(std::sync::Arc<rustls::ServerConfig>),
+    /// TLS.
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::ServerConnection>),
+    /// Plain HTTP sent to a TLS port: answered with a redirect to https.
+    PlainOnTls,
+}
+
+impl Transport {
+    /// True for a connection that must carry TLS but got plain HTTP.
+    pub fn plain_on_tls(&self) -> bool {
+        matches!(self, Transport::PlainOnTls)
+    }
+
+    /// True when bytes go through TLS (so no sendfile).
+    pub fn encrypted(&self) -> bool {
+        #[cfg(feature = "tls")]
+        if matches!(self, Transport::Tls(_)) {
+            return true;
+        }
+        false
+    }
+
+    /// Reads plaintext into `buf`: `Ok(0)` when the client closed,
+    /// `WouldBlock` when nothing is ready.
+    pub fn read(&mut self, sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain | Transport::PlainOnTls => read_sock(sock, buf),
+            #[cfg(feature = "tls")]
+            Transport::Sniffing(config) => {
+                let mut first = [0u8; 1];
+                match sock.peek(&mut first) {
+                    Ok(0) => Ok(0),
+                    Ok(_) if first[0] == HANDSHAKE => {
+                        let tls =
+                            rustls::ServerConnection::new(std::sync::Arc::clone(config)).map_err(io::Error::other)?;
+                        let mut tls = Box::new(tls);
+                        tls.set_buffer_limit(Some(TLS_BUFFER));
+                        *self = Transport::Tls(tls);
+                        self.read(sock, buf)
+                    }
+                    Ok(_) => {
+                        *self = Transport::PlainOnTls;
+                        read_sock(sock, buf)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            #[cfg(feature = "tls")]
+            Transport::Tls(tls) => tls_read(tls, sock, buf),
+        }
+    }
+
+    /// Takes plaintext to send; how much was taken (0: the buffer is full,
+    /// [`Transport::flush`] first). Plain transports never get here.
+    #[cfg(feature = "tls")]
+    pub fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Transport::Tls(tls) => tls.writer().write(buf),
+            _ => Err(io::Error::other("plaintext written to a connection without TLS")),
+        }
+    }
+
+    /// Sends what records are waiting. `Ok(true)` when none are left,
+    /// `Ok(false)` when the socket is full.
+    pub fn flush(&mut self, sock: &TcpStream) -> io::Result<bool> {
+        #[cfg(feature = "tls")]
+        if let Transport::Tls(tls) = self {
+            while tls.wants_write() {
+                match tls.write_tls(&mut SockIo(sock)) {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let _ = sock;
+        Ok(true)
+    }
+
+    /// True when records wait to be sent.
+    pub fn wants_write(&self) -> bool {
+        #[cfg(feature = "tls")]
+        if let Transport::Tls(tls) = self {
+            return tls.wants_write();
+        }
+        false
+    }
+
+    /// Before closing: TLS says so (close_notify), so the client knows the
+    /// response was not cut.
+    pub fn close_notify(&mut self) {
+        #[cfg(feature = "tls")]
+        if let Transport::Tls(tls) = self {
+            tls.send_close_notify();
+        }
+    }
+}
+
+/// A plain read off the socket.
+fn read_sock(sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    let mut s = sock;
+    s.read(buf)
+}
+
+/// The socket as rustls wants it (`Read` and `Write` by `&mut`).
+#[cfg(feature = "tls")]
+struct SockIo<'a>(&'a TcpStream);
+
+#[cfg(feature = "tls")]
+impl Read for SockIo<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut s = self.0;
+        s.read(buf)
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Write for SockIo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut s = self.0;
+        s.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Plaintext from a TLS connection: what rustls already decrypted, else
+/// records read off the socket (and the handshake's answers sent) until
+/// there is some, the socket is empty, or the client closed.
+#[cfg(feature = "tls")]
+fn tls_read(tls: &mut rustls::ServerConnection, sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    // Bounded: each turn either gives plaintext, reads records (the
+    // socket runs dry within its buffer), or ends.
+    for _ in 0..64 {
+        match tls.reader().read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            // A client that closed without close_notify: an end all the same.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+            Err(e) => return Err(e),
+        }
+        match tls.read_tls(&mut SockIo(sock)) {
+            Ok(0) => return Ok(0),
+            Ok(_) => {}
+            Err(e) => return Err(e),
+        }
+        if let Err(e) = tls.process_new_packets() {
+            // Tell the client why (an alert), then fail.
+            let _ = tls.write_tls(&mut SockIo(sock));
+            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+        }
+        // The handshake's own answers go out as soon as they are made; a
+        // full socket keeps them for the next flush.
+        while tls.wants_write() {
+            match tls.write_tls(&mut SockIo(sock)) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Err(io::Error::from(io::ErrorKind::WouldBlock))
+}
