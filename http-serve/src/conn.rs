@@ -29,7 +29,7 @@ use crate::outgoing::{Common, Delivery, Outgoing, Progress};
 use crate::response::{Body, Response};
 use crate::site::Site;
 use crate::timers::Queue;
-use crate::transport::Transport;
+use crate::transport::{Got, Transport};
 
 /// Most bytes sent to one connection before the others get a turn.
 const TURN_BUDGET: u64 = 4 * 1024 * 1024;
@@ -42,10 +42,6 @@ const READ_CHUNK: usize = 4096;
 const LINGER: Duration = Duration::from_secs(2);
 /// Most bytes drained from a closing connection.
 const LINGER_BYTES: u64 = 1024 * 1024;
-/// A read that returns less than asked has emptied the socket: the next
-/// arrival raises a new event. Windows' readiness is only re-armed by a
-/// read that would block, so there a short read proves nothing.
-const SHORT_READ_DRAINS: bool = cfg!(not(windows));
 
 /// What the connections share: the site, the common fields, the settings.
 #[derive(Debug)]
@@ -216,15 +212,14 @@ impl Conn {
         self.rbuf.resize(old + READ_CHUNK, 0);
         let read = self.transport.read(&self.stream, &mut self.rbuf[old..]);
         match read {
-            Ok(0) => {
+            Ok(Got { n: 0, .. }) => {
                 // The client closed; a partial head gets no answer.
                 self.rbuf.truncate(old);
                 self.dead = true;
             }
-            Ok(n) => {
+            Ok(Got { n, drained }) => {
                 self.rbuf.truncate(old + n);
-                // Over TLS a short read proves nothing: records may wait.
-                if n < READ_CHUNK && SHORT_READ_DRAINS && !self.transport.encrypted() {
+                if drained {
                     self.readable = false;
                 }
             }

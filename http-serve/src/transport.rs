@@ -22,6 +22,22 @@ use mio::net::TcpStream;
 #[cfg(feature = "tls")]
 pub const TLS_BUFFER: usize = 64 * 1024;
 
+/// A read that returns less than asked has emptied the socket: the next
+/// arrival raises a new event. Windows' readiness is only re-armed by a
+/// read that would block, so there a short read proves nothing.
+const SHORT_READ_DRAINS: bool = cfg!(not(windows));
+
+/// What a read gave: plaintext bytes, and whether the socket is known to
+/// be empty now (so the loop can wait for the next event instead of
+/// reading again only to be told `WouldBlock`).
+#[derive(Debug, Clone, Copy)]
+pub struct Got {
+    /// Plaintext bytes read; 0 when the client closed.
+    pub n: usize,
+    /// The socket was emptied by this read and nothing waits in TLS.
+    pub drained: bool,
+}
+
 /// The first byte of every TLS record that starts a handshake.
 #[cfg(feature = "tls")]
 const HANDSHAKE: u8 = 0x16;
@@ -56,16 +72,16 @@ impl Transport {
         false
     }
 
-    /// Reads plaintext into `buf`: `Ok(0)` when the client closed,
+    /// Reads plaintext into `buf`: `n` 0 when the client closed,
     /// `WouldBlock` when nothing is ready.
-    pub fn read(&mut self, sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    pub fn read(&mut self, sock: &TcpStream, buf: &mut [u8]) -> io::Result<Got> {
         match self {
             Transport::Plain | Transport::PlainOnTls => read_sock(sock, buf),
             #[cfg(feature = "tls")]
             Transport::Sniffing(config) => {
                 let mut first = [0u8; 1];
                 match sock.peek(&mut first) {
-                    Ok(0) => Ok(0),
+                    Ok(0) => Ok(Got { n: 0, drained: true }),
                     Ok(_) if first[0] == HANDSHAKE => {
                         let tls =
                             rustls::ServerConnection::new(std::sync::Arc::clone(config)).map_err(io::Error::other)?;
@@ -102,7 +118,7 @@ impl Transport {
         #[cfg(feature = "tls")]
         if let Transport::Tls(tls) = self {
             while tls.wants_write() {
-                match tls.write_tls(&mut SockIo(sock)) {
+                match tls.write_tls(&mut SockIo::new(sock)) {
                     Ok(_) => {}
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -134,27 +150,41 @@ impl Transport {
 }
 
 /// A plain read off the socket.
-fn read_sock(sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+fn read_sock(sock: &TcpStream, buf: &mut [u8]) -> io::Result<Got> {
     let mut s = sock;
-    s.read(buf)
+    let n = s.read(buf)?;
+    Ok(Got { n, drained: SHORT_READ_DRAINS && n < buf.len() })
 }
 
-/// The socket as rustls wants it (`Read` and `Write` by `&mut`).
+/// The socket as rustls wants it (`Read` and `Write` by `&mut`), noting
+/// whether the last read emptied it.
 #[cfg(feature = "tls")]
-struct SockIo<'a>(&'a TcpStream);
+struct SockIo<'a> {
+    sock: &'a TcpStream,
+    short: bool,
+}
+
+#[cfg(feature = "tls")]
+impl<'a> SockIo<'a> {
+    fn new(sock: &'a TcpStream) -> Self {
+        SockIo { sock, short: false }
+    }
+}
 
 #[cfg(feature = "tls")]
 impl Read for SockIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut s = self.0;
-        s.read(buf)
+        let mut s = self.sock;
+        let n = s.read(buf)?;
+        self.short = SHORT_READ_DRAINS && n < buf.len();
+        Ok(n)
     }
 }
 
 #[cfg(feature = "tls")]
 impl Write for SockIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut s = self.0;
+        let mut s = self.sock;
         s.write(buf)
     }
 
@@ -167,31 +197,46 @@ impl Write for SockIo<'_> {
 /// records read off the socket (and the handshake's answers sent) until
 /// there is some, the socket is empty, or the client closed.
 #[cfg(feature = "tls")]
-fn tls_read(tls: &mut rustls::ServerConnection, sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+fn tls_read(tls: &mut rustls::ServerConnection, sock: &TcpStream, buf: &mut [u8]) -> io::Result<Got> {
+    // Whether the last read off the socket emptied it, and how much
+    // plaintext rustls held after it: together they say whether this read
+    // leaves nothing behind, which saves a read that would only block.
+    let mut short = false;
+    let mut waiting = usize::MAX;
     // Bounded: each turn either gives plaintext, reads records (the
     // socket runs dry within its buffer), or ends.
     for _ in 0..64 {
         match tls.reader().read(buf) {
-            Ok(n) => return Ok(n),
+            Ok(0) => return Ok(Got { n: 0, drained: true }),
+            Ok(n) => return Ok(Got { n, drained: short && n >= waiting }),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             // A client that closed without close_notify: an end all the same.
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Got { n: 0, drained: true }),
             Err(e) => return Err(e),
         }
-        match tls.read_tls(&mut SockIo(sock)) {
-            Ok(0) => return Ok(0),
-            Ok(_) => {}
+        if short {
+            // The socket is empty and what it gave is no plaintext yet (a
+            // handshake, or part of a record): wait for the next event.
+            return Err(io::Error::from(io::ErrorKind::WouldBlock));
+        }
+        let mut io = SockIo::new(sock);
+        match tls.read_tls(&mut io) {
+            Ok(0) => return Ok(Got { n: 0, drained: true }),
+            Ok(_) => short = io.short,
             Err(e) => return Err(e),
         }
-        if let Err(e) = tls.process_new_packets() {
-            // Tell the client why (an alert), then fail.
-            let _ = tls.write_tls(&mut SockIo(sock));
-            return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+        match tls.process_new_packets() {
+            Ok(state) => waiting = state.plaintext_bytes_to_read(),
+            Err(e) => {
+                // Tell the client why (an alert), then fail.
+                let _ = tls.write_tls(&mut SockIo::new(sock));
+                return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+            }
         }
         // The handshake's own answers go out as soon as they are made; a
         // full socket keeps them for the next flush.
         while tls.wants_write() {
-            match tls.write_tls(&mut SockIo(sock)) {
+            match tls.write_tls(&mut SockIo::new(sock)) {
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => return Err(e),

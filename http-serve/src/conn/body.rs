@@ -16,6 +16,7 @@ use crate::outgoing::Delivery;
 use crate::receive::{Outcome, Receiving};
 use crate::response::Response;
 use crate::timers::Queue;
+use crate::transport::Got;
 use crate::upload::Upload;
 
 /// Bytes read per read call while receiving a body (the shared buffer's
@@ -121,12 +122,12 @@ impl Conn {
         }
         let read = self.transport.read(&self.stream, &mut ctx.scratch);
         match read {
-            Ok(0) => {
+            Ok(Got { n: 0, .. }) => {
                 self.receive_failed(ctx, "the upload was cut short");
                 false
             }
-            Ok(n) => {
-                if n < BODY_CHUNK && super::SHORT_READ_DRAINS && !self.transport.encrypted() {
+            Ok(Got { n, drained }) => {
+                if drained {
                     self.readable = false;
                 }
                 self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
