@@ -6,7 +6,7 @@
 //! it); the connection decides how the bytes travel.
 
 use std::fs::{File, Metadata};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use shared::http::etag::{ETag, none_match};
 use shared::http::headers::Headers;
@@ -15,6 +15,7 @@ use shared::http::range::{self, Selection};
 use crate::multipart::{boundary, layout};
 use crate::paths::{self, Found};
 use crate::response::{Body, MediaType, Response};
+use crate::siblings;
 use crate::site::Site;
 
 /// Most ranges honoured in one request; more and the whole file is sent.
@@ -49,13 +50,18 @@ fn accepts(headers: &Headers, coding: &str) -> bool {
 /// too) carries `Vary: Accept-Encoding`, or a shared cache could hand the
 /// plain copy, or a compressed one, to everyone (nginx's `gzip_vary on`).
 fn precompressed(
-    site: &Site,
+    site: &mut Site,
     headers: &Headers,
     segments: &[Vec<u8>],
 ) -> (Option<(File, Metadata, &'static str)>, bool) {
     let Some((name, dir)) = segments.split_last() else {
         return (None, false);
     };
+    let path = siblings::key(segments);
+    let now = Instant::now();
+    if site.no_siblings.known(&path, now) {
+        return (None, false);
+    }
     let mut vary = false;
     for (coding, ext) in [("br", "br"), ("gzip", "gz")] {
         let accepted = accepts(headers, coding);
@@ -76,6 +82,9 @@ fn precompressed(
             }
             vary = true;
         }
+    }
+    if !vary {
+        site.no_siblings.remember(path, now);
     }
     (None, vary)
 }

@@ -58,6 +58,7 @@ pub mod qr;
 pub mod receive;
 pub mod response;
 pub mod server;
+pub mod siblings;
 pub mod site;
 pub mod spa;
 pub mod startup;

@@ -11,6 +11,7 @@ use shared::sys::beneath::Root;
 use crate::config::Config;
 use crate::paths::Rules;
 use crate::response::MediaType;
+use crate::siblings::NoSiblings;
 
 /// Most extensions remembered; past it the cache starts over.
 const MAX_TYPES: usize = 256;
@@ -25,13 +26,15 @@ pub struct Site {
     pub root: Rc<Root>,
     /// Content-Type by lower-case extension, as worked out before.
     types: HashMap<Vec<u8>, Rc<str>>,
+    /// Files lately found without a `.br` or `.gz` sibling.
+    pub no_siblings: NoSiblings,
 }
 
 impl Site {
     /// Opens the root of `config`.
     pub fn new(config: Config) -> io::Result<Site> {
         let root = Root::new(&config.root)?;
-        Ok(Site { config, root: Rc::new(root), types: HashMap::new() })
+        Ok(Site { config, root: Rc::new(root), types: HashMap::new(), no_siblings: NoSiblings::default() })
     }
 
     /// The rules paths are opened by.

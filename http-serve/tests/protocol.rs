@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::*;
 
@@ -357,6 +357,25 @@ fn precompressed_siblings() {
     std::fs::write(dir.join("alone.txt"), "x").unwrap();
     let r = exchange(s.addr, &request("GET", "/alone.txt", &["Accept-Encoding: gzip, br"]));
     assert_eq!((r.status, r.header("Vary")), (200, None));
+    // A sibling made later is noticed within a moment: absence is
+    // remembered for a second only (so a busy server need not look for
+    // siblings on every request).
+    std::fs::write(dir.join("alone.txt.gz"), "gz").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for tries in 0.. {
+        let r = exchange(s.addr, &request("GET", "/alone.txt", &["Accept-Encoding: gzip"]));
+        if r.body == b"gz" {
+            assert_eq!((r.header("Content-Encoding"), r.header("Vary")), (Some("gzip"), Some("Accept-Encoding")));
+            break;
+        }
+        assert_eq!((r.body.as_slice(), r.header("Vary")), (&b"x"[..], None));
+        assert!(tries < 200 && Instant::now() < deadline, "alone.txt.gz was never noticed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // And one that goes away is not missed: the plain file is served.
+    std::fs::remove_file(dir.join("alone.txt.gz")).unwrap();
+    let r = exchange(s.addr, &request("GET", "/alone.txt", &["Accept-Encoding: gzip"]));
+    assert_eq!((r.status, r.body.as_slice(), r.header("Content-Encoding")), (200, &b"x"[..], None));
 }
 
 #[test]

@@ -64,6 +64,13 @@ fn put_lands_the_body_exactly() {
     // And it is served at once.
     assert_eq!(get(s.addr, "/in/new%20file.bin").body, body);
     assert_eq!(names(&dir.join("in")), ["caf\u{e9}.txt", "new file.bin", "sub", "taken.txt"]);
+    // A sibling uploaded beside a file served a moment ago is used at once.
+    let js = "/in/new%20file.bin";
+    assert_eq!(exchange(s.addr, &request("GET", js, &["Accept-Encoding: gzip"])).header("Vary"), None);
+    assert_eq!(exchange(s.addr, &put("/in/new%20file.bin.gz", b"gz", &[])).status, 201);
+    let r = exchange(s.addr, &request("GET", js, &["Accept-Encoding: gzip"]));
+    assert_eq!((r.body.as_slice(), r.header("Vary")), (&b"gz"[..], Some("Accept-Encoding")));
+    std::fs::remove_file(dir.join("in/new file.bin.gz")).unwrap();
     // OPTIONS says what is allowed.
     let o = exchange(s.addr, &request("OPTIONS", "/", &[]));
     assert_eq!(o.header("Allow"), Some("GET, HEAD, OPTIONS, PUT, POST"));

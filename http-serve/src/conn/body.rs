@@ -180,6 +180,8 @@ impl Conn {
                 r
             }
         };
+        // A file made by an upload may be some file's `.br` or `.gz`.
+        ctx.site.no_siblings.forget_all();
         let Some(rx) = self.receiving.take() else { return };
         let (how, request, started) = rx.into_parts();
         self.state = State::Reading;
