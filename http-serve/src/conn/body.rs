@@ -95,8 +95,12 @@ impl Conn {
             return false;
         }
         // A PUT over plain TCP: socket to file without a copy through here.
+        // Through `try_io`: on Windows a read that would block re-arms the
+        // socket's readiness only when mio sees it, or the rest of the body
+        // raises no event.
         if rx.direct() && !self.transport.encrypted() {
-            return match rx.splice(&ctx.site, &self.stream) {
+            let stream = &self.stream;
+            return match stream.try_io(|| rx.splice(&ctx.site, stream)) {
                 Ok((0, Outcome::More)) => {
                     self.receive_failed(ctx, "the upload was cut short");
                     false
