@@ -6,8 +6,9 @@
 use super::{Cli, Output};
 
 /// Why the command line was not taken: `--help` or `--version` (clap
-/// prints them), `--generate`, or a usage error in one line: an option curl has and
-/// http-get lacks is named, never answered with clap's `-- -L` tip.
+/// prints them), `--generate`, or a usage error in one line: an option
+/// curl has and http-get lacks is named, never answered with clap's
+/// `-- -L` tip.
 #[derive(Debug)]
 pub enum Refused {
     /// `--help` or `--version`: printed by clap, exit 0.
