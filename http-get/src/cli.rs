@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use shared::generate::{Guide, Kind, KindParser};
 
 mod parse;
 mod values;
@@ -15,36 +16,56 @@ pub use parse::{Refused, parse};
 pub use values::{CookieArg, parse_header, parse_size};
 use values::{continue_at, parse_cookie, parse_method, parse_range, parse_rate, parse_user};
 
-const EXAMPLES: &str = "\
-Examples:
-  http-get https://example.org/data.csv > data.csv
-  http-get -o release.tar.gz https://example.org/release.tar.gz
-  http-get -c -o big.iso https://example.org/big.iso      resume if interrupted
-  http-get -I https://example.org/                        print the response head
-  http-get -d 'name=value' https://example.org/form       POST a form
-  http-get --json @payload.json https://example.org/api
-  http-get -F 'file=@report.pdf' https://example.org/upload
-  http-get -o a.txt https://h/a.txt -o b.txt https://h/b.txt   one connection
-  http-get -s -w '%{http_code}\\n' -o /dev/null https://example.org/
-
-Accepted from curl as already so: -L (redirects are followed), -f (a
-status >= 400 fails), -C - (as -c), -# -N -g -q --http1.1 --tlsv1.2 --basic;
-timeouts take curl's seconds (-m 30) too. curl's other options are
-answered with one line saying what to use here.
-
-Exit status (curl's numbers; with several URLs, the first failure's):
-0 ok, 1 unsupported scheme, 2 bad usage, 3 malformed URL, 5 cannot
-resolve the proxy, 6 cannot resolve host, 7 cannot connect, 8 malformed response, 18 body cut short,
-22 HTTP status >= 400, 23 write error, 26 request body unreadable,
-28 timeout, 35 TLS handshake failed, 47 too many redirects, 52 empty
-reply, 56 connection failed while receiving (or CONNECT refused),
-60 certificate not trusted, 61 body does not decode, 63 larger than
---max-filesize, 65 a body from stdin needed again, 97 SOCKS proxy failed.";
+/// The examples, notes and exit statuses: `--help` shows them after the
+/// options, and they are the manual page's last sections.
+pub const GUIDE: Guide = Guide {
+    examples: &[
+        ("http-get https://example.org/data.csv > data.csv", "fails (22) on 404: nothing written"),
+        ("http-get -o release.tar.gz https://example.org/release.tar.gz", "the file appears only when complete"),
+        ("http-get -c -o big.iso https://example.org/big.iso", "resume if interrupted"),
+        ("http-get -I https://example.org/", "print the response head"),
+        ("http-get -d 'name=value' https://example.org/form", "POST a form"),
+        ("http-get --json @payload.json https://example.org/api", "POST JSON from a file"),
+        ("http-get -F 'file=@report.pdf' https://example.org/upload", "a multipart form with a file"),
+        ("http-get -o a.txt https://h/a.txt -o b.txt https://h/b.txt", "one connection for both"),
+        ("http-get -s -w '%{http_code}\\n' -o /dev/null https://example.org/", "print only the status"),
+    ],
+    notes: &[(
+        "Accepted from curl as already so",
+        "  -L (redirects are followed), -f (a status >= 400 fails), -C - (as -c), -# -N -g -q
+  --http1.1 --tlsv1.2 --basic; timeouts take curl's seconds (-m 30) too. curl's
+  other options are answered with one line saying what to use here.",
+    )],
+    exit_status: &[
+        ("0", "success (with several URLs the status is the first failure's, in command-line order)"),
+        ("1", "unsupported scheme (in the URL or a redirect; https:// in a build without TLS)"),
+        ("2", "bad usage (unknown option, bad value, a file named by an option unreadable)"),
+        ("3", "malformed URL"),
+        ("5", "cannot resolve the proxy's host"),
+        ("6", "cannot resolve host"),
+        ("7", "cannot connect (to the host, or to the proxy)"),
+        ("8", "malformed response (bad status line, bad or conflicting Content-Length, bad chunk)"),
+        ("18", "body cut short"),
+        ("22", "HTTP status 400 or more"),
+        ("23", "write error (disk full, no such directory)"),
+        ("26", "a file or stdin given as the request body could not be read while sending, or changed size"),
+        ("28", "timeout (--connect-timeout, -m, --idle-timeout)"),
+        ("35", "TLS handshake failed"),
+        ("47", "too many redirects"),
+        ("52", "empty reply: the connection closed before any byte"),
+        ("56", "connection reset or failed while receiving; a proxy refused CONNECT"),
+        ("60", "server certificate not trusted"),
+        ("61", "a --compressed body does not decode, or names a coding not known"),
+        ("63", "the body is larger than --max-filesize"),
+        ("65", "the request body would have to be sent again and it came from stdin, which can be read once"),
+        ("97", "a SOCKS proxy failed or refused"),
+    ],
+};
 
 /// Fetch a URL over HTTP/1.1 for shell scripts: strict about framing,
 /// honest in its exit codes, safe with files.
 #[derive(Debug, Parser)]
-#[command(name = "http-get", version, after_help = EXAMPLES)]
+#[command(name = "http-get", version, after_help = GUIDE.after_help())]
 pub struct Cli {
     /// The URLs to fetch (http or https; without a scheme, http), in
     /// order; consecutive ones on the same host share a connection.
@@ -358,6 +379,11 @@ pub struct Cli {
     /// Do not check the server's certificate.
     #[arg(short = 'k', long)]
     pub insecure: bool,
+
+    /// Print the manual page or a shell's completion script, and exit.
+    #[arg(long, value_name = "KIND", value_parser = KindParser, exclusive = true, hide_short_help = true,
+          long_help = shared::generate::HELP)]
+    pub generate: Option<Kind>,
 }
 
 /// An output named on the command line, for one URL.

@@ -4,31 +4,48 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Parser;
+use clap::error::{ContextKind, ContextValue};
+use clap::{CommandFactory, Parser};
+use shared::generate::{Guide, Kind, KindParser};
 use shared::net::{BindOrAddrError, Family, bind_tcp, parse_host};
 
 use crate::config::Config;
 use crate::error::Error;
 
-const EXAMPLES: &str = "\
-Examples:
-  http-serve                      serve the current folder at http://127.0.0.1:8000/
-  http-serve -p 0 site/           serve site/ on a free port (printed on start)
-  http-serve --lan --qr public/   share public/ with the network; a QR code for phones
-  http-serve --lan --tls --auth ann:s3cret --upload inbox/
-                                  HTTPS (self-signed, fingerprint printed), a password,
-                                  uploads (curl -T FILE URL/, or the listing's form)
-  http-serve --spa dist/          a single-page app: routes get index.html
-  http-serve -d public -p 9000    the same habits as python3 -m http.server
-  http-serve -H 'Access-Control-Allow-Origin: *' data/
-
-Exit status: 0 never (the server runs until interrupted), 1 could not start
-(port in use, folder missing), 2 bad usage (also `http-serve 9000`: a port
-where the folder goes).";
+/// The examples and exit statuses: `--help` shows them after the options,
+/// and they are the manual page's last sections.
+pub const GUIDE: Guide = Guide {
+    examples: &[
+        ("http-serve", "serve the current folder at http://127.0.0.1:8000/"),
+        ("http-serve -p 0 site/", "serve site/ on a free port (printed on start)"),
+        ("http-serve --lan --qr public/", "share public/ with the network; a QR code for phones"),
+        (
+            "http-serve --lan --tls --auth ann:s3cret --upload inbox/",
+            "HTTPS (self-signed, fingerprint printed), a password,\nuploads (curl -T FILE URL/, or the listing's form)",
+        ),
+        ("http-serve --spa dist/", "a single-page app: routes get index.html"),
+        ("http-serve -d public -p 9000", "the same habits as python3 -m http.server"),
+        ("http-serve -H 'Access-Control-Allow-Origin: *' data/", "an extra header on every response"),
+    ],
+    notes: &[],
+    exit_status: &[
+        ("0", "never: the server runs until interrupted (Ctrl-C stops it at once)"),
+        (
+            "1",
+            "could not start: port in use (port 8000 is in use; try -p 0), folder missing or not a directory, \
+             address not available, a TLS certificate or key that cannot be used, --tls in a build without TLS",
+        ),
+        (
+            "2",
+            "bad usage: an unknown option, a bad value, a port number where the folder goes (http-serve 9000: \
+             use -p 9000)",
+        ),
+    ],
+};
 
 /// Serve a folder over HTTP/1.1: one thread, correct, impossible to escape or stall.
 #[derive(Debug, Parser)]
-#[command(name = "http-serve", version, after_help = EXAMPLES)]
+#[command(name = "http-serve", version, after_help = GUIDE.after_help())]
 pub struct Cli {
     /// The folder to serve (default: the current one).
     pub dir: Option<PathBuf>,
@@ -130,6 +147,11 @@ pub struct Cli {
     /// Most open connections; past it the oldest idle one is closed.
     #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
+
+    /// Print the manual page or a shell's completion script, and exit.
+    #[arg(long, value_name = "KIND", value_parser = KindParser, exclusive = true, hide_short_help = true,
+          long_help = shared::generate::HELP)]
+    pub generate: Option<Kind>,
 }
 
 fn parse_index(s: &str) -> Result<String, String> {
@@ -191,9 +213,24 @@ pub fn folder(cli: &Cli) -> Result<PathBuf, Error> {
     Ok(dir.clone())
 }
 
+/// Parses the command line as clap does (its messages, exit 2), except
+/// that a bad `--generate` is one line naming the kinds it takes.
+fn parse() -> Result<Cli, Error> {
+    Cli::try_parse().map_err(|e| match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) if arg.starts_with("--generate") => {
+            Error::Usage(shared::habits::first_line(&e.render().to_string()))
+        }
+        _ => e.exit(),
+    })
+}
+
 /// Parses the command line, binds, prints the start-up lines and serves.
 pub fn run() -> Result<(), Error> {
-    let cli = Cli::parse();
+    let cli = parse()?;
+    if let Some(kind) = cli.generate {
+        let text = shared::generate::generate(kind, Cli::command(), &GUIDE);
+        return shared::io_text::stdout_text(&text).map_err(Error::Stdout);
+    }
     let dir = folder(&cli)?;
     let root = std::fs::canonicalize(&dir).map_err(|source| Error::Folder { path: dir.clone(), source })?;
     if !root.is_dir() {

@@ -25,7 +25,7 @@ macro_rules! modes {
         mod with_upload {
             $($(#[$attr])* #[test] fn $name() { super::$name(&["--upload"]) })*
         }
-        #[cfg(feature = "tls")]
+        #[cfg(all(feature = "tls", not(any(target_os = "macos", target_os = "freebsd"))))]
         mod over_tls {
             $($(#[$attr])* #[test] fn $name() { super::$name(&["--tls"]) })*
         }

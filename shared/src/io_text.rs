@@ -59,6 +59,17 @@ pub fn stderr_line(line: &str) {
     let _ = io::stderr().lock().write_all(whole.as_bytes());
 }
 
+/// Writes `text` (help, a manual page, a completion script) to stdout and
+/// flushes it. A reader that stopped early (`| head`) is not a failure: it
+/// has what it wanted; any other error is returned.
+pub fn stdout_text(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// A path as a person would write it: on Windows without the `\\?\`
 /// prefix a canonical path carries (`C:\site`, `\\server\share`).
 pub fn path(p: &Path) -> String {

@@ -18,6 +18,8 @@
 //!   I/O errors in words, the same in every tool and on every system.
 //! - [`seconds`]: timeouts as netcat takes them, a bare number as seconds.
 //! - [`habits`]: options and words people bring from nc, ncat and socat.
+//! - `generate` (the `generate` feature): `--generate`, each tool's manual
+//!   page and shell completions made from its command-line definition.
 //!
 //! The binaries turn the typed errors into exit codes or HTTP statuses.
 //!
@@ -52,6 +54,8 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod duration;
+#[cfg(feature = "generate")]
+pub mod generate;
 pub mod habits;
 pub mod http;
 pub mod io_text;

@@ -6,24 +6,31 @@
 use std::time::Duration;
 
 use clap::Parser;
+use shared::generate::{Guide, Kind, KindParser};
 use shared::net::addr::Family;
 use shared::net::words::Words;
 
-const EXAMPLES: &str = "\
-Examples, one per mode:
-  tar c dir | tcp-echo backup-host 9000          connect: send a stream, wait for the peer to finish
-  tcp-echo -l 9000 > backup.tar                  listen: receive one connection's stream (also -lp 9000)
-  tcp-echo -l -k 9000 < motd.txt                 listen for one client after another
-  tcp-echo -l --echo 7007                        an echo service (RFC 862) for many clients
-  tcp-echo -U /run/docker.sock                   a Unix socket (-l -U PATH to listen on one)
-  tcp-echo -l -k 9000 -e 'sort -r'               run a program per connection, its stdin and stdout the socket
-  tcp-echo -x proxy:1080 -X 5 host 22            through a SOCKS5 proxy (ssh -o ProxyCommand='tcp-echo -x proxy:1080 %h %p')
-  tcp-echo --tls example.org 443                 TLS, the certificate checked (-l --tls: a certificate made now)
-  tcp-echo -z example.org 20-25                  probe: which ports are open
-  tcp-echo -z --wait 30s db 5432 cache 6379      wait until both ports answer (exit 1 after 30 s)
-
-Where an option means something else in nc or ncat:
-  -C  as in nc and ncat: every LF not already after a CR is sent as CRLF
+/// The examples, notes and exit statuses: `--help` shows them after the
+/// options, and they are the manual page's last sections.
+pub const GUIDE: Guide = Guide {
+    examples: &[
+        ("tar c dir | tcp-echo backup-host 9000", "connect: send a stream, wait for the peer to finish"),
+        ("tcp-echo -l 9000 > backup.tar", "listen: receive one connection's stream (also -lp 9000)"),
+        ("tcp-echo -l -k 9000 < motd.txt", "listen for one client after another"),
+        ("tcp-echo -l --echo 7007", "an echo service (RFC 862) for many clients"),
+        ("tcp-echo -U /run/docker.sock", "a Unix socket (-l -U PATH to listen on one)"),
+        ("tcp-echo -l -k 9000 -e 'sort -r'", "run a program per connection, its stdin and stdout the socket"),
+        (
+            "tcp-echo -x proxy:1080 -X 5 host 22",
+            "through a SOCKS5 proxy (ssh -o ProxyCommand='tcp-echo -x proxy:1080 %h %p')",
+        ),
+        ("tcp-echo --tls example.org 443", "TLS, the certificate checked (-l --tls: a certificate made now)"),
+        ("tcp-echo -z example.org 20-25", "probe: which ports are open"),
+        ("tcp-echo -z --wait 30s db 5432 cache 6379", "wait until both ports answer (exit 1 after 30 s)"),
+    ],
+    notes: &[(
+        "Where an option means something else in nc or ncat",
+        "  -C  as in nc and ncat: every LF not already after a CR is sent as CRLF
   -d  as in nc: stdin is never read (ncat's -d is a delay between reads: not supported)
   -i  as in ncat: an idle timeout, the same as -w here (nc's -i, a pause
       between lines, is not supported); a bare number is seconds
@@ -37,18 +44,35 @@ Where an option means something else in nc or ncat:
   -x  nc's proxy (ncat's -x, a hex dump, is not supported); SOCKS5 by default
       as in nc, where ncat's --proxy is HTTP
   -U  takes the socket's path as its value (nc and ncat take it as the address)
-  -N  accepted and ignored: the half-close is the default (ncat's too)
-
-Exit status: 0 success (both directions finished; -z: a port open, with
---wait every port); with -e/-c on one connection, the program's; 1
-network trouble (refused, unreachable, resolve failure, timeout, reset; a
-program that cannot be started; one line on stderr names the address and
-the cause), 2 bad usage.";
+  -N  accepted and ignored: the half-close is the default (ncat's too)",
+    )],
+    exit_status: &[
+        ("0", "success: both directions finished (or -q ran out); -z: a port is open; -z --wait: every port is open"),
+        (
+            "N",
+            "with -e/-c on one connection: the program's exit status, once it ran (what went wrong with the \
+             connection meanwhile is said in a line)",
+        ),
+        (
+            "1",
+            "network trouble: refused, unreachable, resolve failure, timeout, reset, a proxy's refusal, a \
+             certificate not trusted, an end without close_notify; a Unix socket path already served by a live \
+             listener; a program that cannot be started; -z: no port open; -z --wait: a port still closed. One \
+             line on stderr names the address and the cause",
+        ),
+        (
+            "2",
+            "bad usage: one line on stderr (::1:80 without brackets, port 65536, a name with -n, an option \
+             tcp-echo does not have, -U on Windows or @name off Linux, a TLS file that cannot be read, --tls in a \
+             build without TLS)",
+        ),
+    ],
+};
 
 /// A netcat-style TCP client and server: pipes stdin and stdout through a
 /// socket, with half-close done right.
 #[derive(Debug, Parser)]
-#[command(name = "tcp-echo", version, after_help = EXAMPLES)]
+#[command(name = "tcp-echo", version, after_help = GUIDE.after_help())]
 pub struct Cli {
     /// HOST PORT or HOST:PORT to connect to; with -l, [ADDR] PORT or
     /// [ADDR:]PORT to listen on; with -z, HOST PORT[-PORT].
@@ -227,6 +251,11 @@ pub struct Cli {
     /// Say what happens on stderr: addresses, and byte counts at the end.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Print the manual page or a shell's completion script, and exit.
+    #[arg(long, value_name = "KIND", value_parser = KindParser, exclusive = true, hide_short_help = true,
+          long_help = shared::generate::HELP)]
+    pub generate: Option<Kind>,
 }
 
 /// A proxy's protocol, as `-X` names it.

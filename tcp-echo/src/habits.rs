@@ -7,8 +7,8 @@
 
 use std::ffi::OsString;
 
-use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser};
 use shared::habits::{Foreign, first_line, socat_keyword, unknown_option};
 
 use crate::cli::Cli;
@@ -47,7 +47,7 @@ const FOREIGN: &[Foreign] = &[
 ];
 
 /// A command line that does not parse: the one line to print (without the
-/// `tcp-echo: ` prefix), or clap's own output for `--help` and `--version`.
+/// `tcp-echo: ` prefix), or what `--help`, `--version` and `--generate` show.
 #[derive(Debug)]
 pub enum Refusal {
     /// Print this to stdout and exit 0.
@@ -63,6 +63,9 @@ where
     T: Into<OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args).map_err(refusal)?;
+    if let Some(kind) = cli.generate {
+        return Err(Refusal::Shown(shared::generate::generate(kind, Cli::command(), &crate::cli::GUIDE)));
+    }
     if let Some(hint) = cli.args.iter().find_map(|w| socat_word(w)) {
         return Err(Refusal::Usage(hint));
     }
@@ -200,5 +203,14 @@ mod tests {
         for flag in ["--help", "--version"] {
             assert!(matches!(parse(["tcp-echo", flag]), Err(Refusal::Shown(_))), "{flag}");
         }
+    }
+
+    #[test]
+    fn generate_goes_alone_without_an_address() {
+        match parse(["tcp-echo", "--generate", "man"]) {
+            Err(Refusal::Shown(page)) => assert!(page.contains(".SH \"EXIT STATUS\""), "{page}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(line(&["--generate", "bash", "-l", "9000"]).contains("cannot be used with"));
     }
 }

@@ -13,8 +13,14 @@ fn main() -> ExitCode {
     let cli = match habits::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(Refusal::Shown(text)) => {
-            print!("{text}");
-            return ExitCode::SUCCESS;
+            return match shared::io_text::stdout_text(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    let e = tcp_echo::Error::WritingStdout(e);
+                    eprintln!("tcp-echo: {e}");
+                    ExitCode::from(tcp_echo::exit_code(&e))
+                }
+            };
         }
         Err(Refusal::Usage(line)) => {
             shared::io_text::stderr_line(&format!("tcp-echo: {line}"));

@@ -6,38 +6,52 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::Parser;
+use shared::generate::{Guide, Kind, KindParser};
 use shared::net::addr::Family;
 use shared::net::words::Words;
 
-const EXAMPLES: &str = "\
-Examples, one per mode:
-  echo ping | udp-echo host 7007              send: a datagram per line, print the replies
-  udp-echo --chunk 1400 host:9000 < file.bin  send binary data in datagrams of 1400 bytes
-  udp-echo -l 9000                            receive: print what arrives; typed lines go to the latest sender
-  udp-echo -l --echo 7007                     echo service: every sender gets its own datagrams back
-  udp-echo -l --count 100 127.0.0.1:0         receive 100 datagrams, then exit
-  echo ping | udp-echo -U /tmp/echo.sock      a Unix datagram socket (-l -U PATH to receive on one)
-  udp-echo -z 127.0.0.1 53 123                probe: open|filtered, or closed (ICMP port unreachable)
-  udp-echo -l --join 239.1.2.3 5000           receive a multicast group (--iface NAME to choose where)
-  echo hi | udp-echo -b 192.168.1.255 9       broadcast (replies from whoever answers)
-
-Where an option means something else in nc or ncat:
-  -w  how long the sender waits for replies after stdin ends (nc's -w is a
+/// The examples, notes and exit statuses: `--help` shows them after the
+/// options, and they are the manual page's last sections.
+pub const GUIDE: Guide = Guide {
+    examples: &[
+        ("echo ping | udp-echo host 7007", "send: a datagram per line, print the replies"),
+        ("udp-echo --chunk 1400 host:9000 < file.bin", "send binary data in datagrams of 1400 bytes"),
+        ("udp-echo -l 9000", "receive: print what arrives; typed lines go to the latest sender"),
+        ("udp-echo -l --echo 7007", "echo service: every sender gets its own datagrams back"),
+        ("udp-echo -l --count 100 127.0.0.1:0", "receive 100 datagrams, then exit"),
+        ("echo ping | udp-echo -U /tmp/echo.sock", "a Unix datagram socket (-l -U PATH to receive on one)"),
+        ("udp-echo -z 127.0.0.1 53 123", "probe: open|filtered, or closed (ICMP port unreachable)"),
+        ("udp-echo -l --join 239.1.2.3 5000", "receive a multicast group (--iface NAME to choose where)"),
+        ("echo hi | udp-echo -b 192.168.1.255 9", "broadcast (replies from whoever answers)"),
+    ],
+    notes: &[(
+        "Where an option means something else in nc or ncat",
+        "  -w  how long the sender waits for replies after stdin ends (nc's -w is a
       timeout for connects and final reads; ncat's, a connect timeout);
       a bare number is seconds
   -p  with -l the port to receive on, else the local port to send from (as nc)
   -U  takes the socket's path as its value (nc takes it as the address)
   -u  accepted and ignored: udp-echo always speaks UDP
-  -k  accepted and ignored with -l: the receiver always answers every sender
-
-Exit status: 0 success (-z: a port not closed), 1 network trouble (e.g. no
-one is listening, a line too long for one datagram; -z: every port
-closed), 2 bad usage.";
+  -k  accepted and ignored with -l: the receiver always answers every sender",
+    )],
+    exit_status: &[
+        (
+            "0",
+            "success (sender: stdin sent and --wait passed quietly; receiver: --count reached; -z: a port not closed)",
+        ),
+        (
+            "1",
+            "network trouble: no one is listening on HOST:PORT (an ICMP port unreachable came back), a line too \
+             long for one datagram, bind or resolve failure; -z: every port closed",
+        ),
+        ("2", "bad usage: one line on stderr"),
+    ],
+};
 
 /// A UDP sender and receiver: each datagram is answered to where it came
 /// from, any number of peers at once, and nothing is ever truncated.
 #[derive(Debug, Parser)]
-#[command(name = "udp-echo", version, after_help = EXAMPLES)]
+#[command(name = "udp-echo", version, after_help = GUIDE.after_help())]
 pub struct Cli {
     /// HOST PORT (or HOST:PORT) to send to; with -l, [ADDR] PORT (or
     /// [ADDR:]PORT) to receive on.
@@ -144,6 +158,11 @@ pub struct Cli {
     /// On stderr: `listening on ADDR`, and `from ADDR: N bytes` per datagram.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Print the manual page or a shell's completion script, and exit.
+    #[arg(long, value_name = "KIND", value_parser = KindParser, exclusive = true, hide_short_help = true,
+          long_help = shared::generate::HELP)]
+    pub generate: Option<Kind>,
 }
 
 /// `--join`'s value: a multicast address.

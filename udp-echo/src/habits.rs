@@ -6,8 +6,8 @@
 
 use std::ffi::OsString;
 
-use clap::Parser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser};
 use shared::habits::{Foreign, first_line, socat_keyword, unknown_option};
 
 use crate::cli::Cli;
@@ -63,7 +63,7 @@ const FOREIGN: &[Foreign] = &[
 ];
 
 /// A command line that does not parse: the one line to print (without the
-/// `udp-echo: ` prefix), or clap's own output for `--help` and `--version`.
+/// `udp-echo: ` prefix), or what `--help`, `--version` and `--generate` show.
 #[derive(Debug)]
 pub enum Refusal {
     /// Print this to stdout and exit 0.
@@ -79,6 +79,9 @@ where
     T: Into<OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args).map_err(refusal)?;
+    if let Some(kind) = cli.generate {
+        return Err(Refusal::Shown(shared::generate::generate(kind, Cli::command(), &crate::cli::GUIDE)));
+    }
     if let Some(hint) = cli.args.iter().find_map(|w| socat_word(w)) {
         return Err(Refusal::Usage(hint));
     }

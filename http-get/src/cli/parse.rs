@@ -6,25 +6,35 @@
 use super::{Cli, Output};
 
 /// Why the command line was not taken: `--help` or `--version` (clap
-/// prints them), or a usage error in one line: an option curl has and
-/// http-get lacks is named, never answered with clap's `-- -L` tip.
+/// prints them), `--generate`, or a usage error in one line: an option
+/// curl has and http-get lacks is named, never answered with clap's
+/// `-- -L` tip.
 #[derive(Debug)]
 pub enum Refused {
     /// `--help` or `--version`: printed by clap, exit 0.
     Show(clap::Error),
     /// A usage error, in one line.
     Usage(String),
+    /// `--generate`: the manual page or a completion script, printed, exit 0.
+    Generated(String),
 }
 
 impl Refused {
-    /// Prints the message and gives the exit code: 0 for `--help` and
-    /// `--version`, 2 otherwise.
+    /// Prints the message and gives the exit code: 0 for `--help`,
+    /// `--version` and `--generate`, 2 otherwise.
     pub fn report(&self) -> u8 {
         match self {
             Refused::Show(e) => {
                 let _ = e.print();
                 u8::try_from(e.exit_code()).unwrap_or(crate::error::code::USAGE)
             }
+            Refused::Generated(text) => match shared::io_text::stdout_text(text) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("http-get: writing to stdout: {}", shared::io_text::describe(&e));
+                    crate::error::code::WRITE
+                }
+            },
             Refused::Usage(line) => {
                 eprintln!("http-get: {line}");
                 crate::error::code::USAGE
@@ -53,6 +63,9 @@ where
     };
     let matches = Cli::command().try_get_matches_from(args).map_err(refused)?;
     let mut cli = Cli::from_arg_matches(&matches).map_err(refused)?;
+    if let Some(kind) = cli.generate {
+        return Err(Refused::Generated(shared::generate::generate(kind, Cli::command(), &super::GUIDE)));
+    }
     // curl's rule: outputs and URLs pair up in the order they were given.
     let at = |id: &str| matches.indices_of(id).map(Iterator::collect::<Vec<_>>).unwrap_or_default();
     let mut outputs: Vec<(usize, Output)> =
@@ -143,6 +156,8 @@ mod tests {
         assert_eq!(refused(&["http://h/", "-D", "h.txt"]), d);
         assert_eq!(refused(&["--nope", "http://h/"]), "unknown option `--nope`; see http-get --help");
         assert_eq!(refused(&[]), "no URL given; see http-get --help");
+        assert!(matches!(parse(["http-get", "--generate", "zsh"]), Err(Refused::Generated(_))), "no URL needed");
+        assert!(refused(&["--generate", "zsh", "http://h/"]).contains("cannot be used with"));
         assert_eq!(
             refused(&["-m", "soon", "http://h/"]),
             "invalid value 'soon' for '--max-time <DURATION>': expected number at 0"

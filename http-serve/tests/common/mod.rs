@@ -20,7 +20,7 @@ pub struct Server {
     pub addr: SocketAddr,
     pub run: Running,
     /// With `--tls`: the server's own address, and the front.
-    #[cfg(feature = "tls")]
+    #[cfg(all(feature = "tls", not(any(target_os = "macos", target_os = "freebsd"))))]
     pub tls: Option<(SocketAddr, String, harness::tls::Front)>,
 }
 
@@ -32,7 +32,7 @@ impl Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_http-serve"));
         cmd.args(["-p", "0"]).args(args).arg(dir);
         let run = harness::start(cmd, Capture::Both);
-        #[cfg(feature = "tls")]
+        #[cfg(all(feature = "tls", not(any(target_os = "macos", target_os = "freebsd"))))]
         if args.contains(&"--tls") {
             let lines = run.stdout.as_ref().expect("stdout captured");
             let addr =
@@ -45,7 +45,7 @@ impl Server {
         Server {
             addr,
             run,
-            #[cfg(feature = "tls")]
+            #[cfg(all(feature = "tls", not(any(target_os = "macos", target_os = "freebsd"))))]
             tls: None,
         }
     }
