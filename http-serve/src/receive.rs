@@ -113,30 +113,6 @@ impl Receiving {
         }
     }
 
-    /// True when the rest of the body can go from the socket straight to
-    /// its file: a PUT with a Content-Length.
-    pub fn direct(&self) -> bool {
-        matches!(self.framing, Framing::Length(n) if n > 0) && self.upload.as_ref().is_some_and(|u| u.direct())
-    }
-
-    /// Moves body bytes from `sock` straight to the file (see
-    /// [`Receiving::direct`]): how many, and what came of it; 0 when the
-    /// client's stream ended. A read failure (`WouldBlock` among them) is
-    /// `Err`.
-    pub fn splice(&mut self, site: &Site, sock: &impl shared::sys::AsSock) -> std::io::Result<(usize, Outcome)> {
-        let (Framing::Length(left), Some(upload)) = (&mut self.framing, self.upload.as_mut()) else {
-            return Ok((0, Outcome::Refused(Response::refusal(500, "Nothing to move."))));
-        };
-        let n = match upload.splice_from(sock, *left)? {
-            Ok(n) => n,
-            Err(r) => return Ok((0, Outcome::Refused(r))),
-        };
-        *left -= n as u64;
-        self.wire_bytes += n as u64;
-        let done = *left == 0;
-        if n > 0 && done { Ok((n, self.finish(site))) } else { Ok((n, Outcome::More)) }
-    }
-
     /// Takes what of `data` belongs to the body; returns how many bytes
     /// were taken (the rest is the next request) and what came of it.
     pub fn feed(&mut self, site: &Site, data: &[u8]) -> (usize, Outcome) {

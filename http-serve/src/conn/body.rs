@@ -20,8 +20,13 @@ use crate::transport::Got;
 use crate::upload::Upload;
 
 /// Bytes read per read call while receiving a body (the shared buffer's
-/// size).
-const BODY_CHUNK: usize = 256 * 1024;
+/// size, one for the whole server). Large, because every write to the
+/// upload's file costs the same whatever its size: measured on a 1 GiB
+/// PUT over loopback to tmpfs, 1 MiB took 0.44 s of the server's CPU
+/// against 0.51 s for 256 KiB. Moving the body by splice(2) instead
+/// was no faster and cost the sending side more (its pages cannot be
+/// reused while a pipe holds them).
+const BODY_CHUNK: usize = 1024 * 1024;
 
 impl Conn {
     /// The handler accepted an upload: starts reading its body (what
@@ -93,33 +98,6 @@ impl Conn {
         }
         if !self.readable {
             return false;
-        }
-        // A PUT over plain TCP: socket to file without a copy through here.
-        // Through `try_io`: on Windows a read that would block re-arms the
-        // socket's readiness only when mio sees it, or the rest of the body
-        // raises no event.
-        if rx.direct() && !self.transport.encrypted() {
-            let stream = &self.stream;
-            return match stream.try_io(|| rx.splice(&ctx.site, stream)) {
-                Ok((0, Outcome::More)) => {
-                    self.receive_failed(ctx, "the upload was cut short");
-                    false
-                }
-                Ok((_, outcome)) => {
-                    self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
-                    self.received(ctx, outcome);
-                    true
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.readable = false;
-                    false
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => true,
-                Err(_) => {
-                    self.receive_failed(ctx, "the connection failed");
-                    false
-                }
-            };
         }
         if ctx.scratch.len() < BODY_CHUNK {
             ctx.scratch.resize(BODY_CHUNK, 0);

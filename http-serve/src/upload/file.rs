@@ -25,9 +25,6 @@ pub struct TempFile {
     file: Option<File>,
     /// Bytes written.
     pub written: u64,
-    /// Moves a socket's bytes in without copying them through the process
-    /// where the system can (splice on Linux); made on first use.
-    mover: Option<shared::sys::splice::SocketToFile>,
     /// Renamed into place: nothing to remove.
     committed: bool,
 }
@@ -50,7 +47,7 @@ impl TempFile {
             let temp = temp_name();
             match dir_write::create_new(&dir, &temp) {
                 Ok(file) => {
-                    return Ok(TempFile { dir, temp, file: Some(file), written: 0, mover: None, committed: false });
+                    return Ok(TempFile { dir, temp, file: Some(file), written: 0, committed: false });
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
                 Err(e) => return Err(e),
@@ -65,24 +62,6 @@ impl TempFile {
         file.write_all(data)?;
         self.written += data.len() as u64;
         Ok(())
-    }
-
-    /// Moves up to `max` bytes from `sock` straight into the file (by
-    /// splice where the system has it): what was moved, 0 at the end of
-    /// the socket's stream.
-    pub fn splice_from(
-        &mut self,
-        sock: &impl shared::sys::AsSock,
-        max: u64,
-    ) -> Result<usize, shared::sys::splice::MoveError> {
-        let file = self
-            .file
-            .as_ref()
-            .ok_or_else(|| shared::sys::splice::MoveError::Write(io::Error::other("the upload's file is closed")))?;
-        let mover = self.mover.get_or_insert_with(shared::sys::splice::SocketToFile::new);
-        let n = mover.move_some(sock, file, usize::try_from(max).unwrap_or(usize::MAX))?;
-        self.written += n as u64;
-        Ok(n)
     }
 
     /// Closes the file and renames it to `name` in its folder; an existing

@@ -250,30 +250,6 @@ impl Upload {
         }
     }
 
-    /// True when the body goes whole into one file (a PUT), so it can be
-    /// moved there without passing through the server's buffer.
-    pub fn direct(&self) -> bool {
-        matches!(self.kind, Kind::Put { .. })
-    }
-
-    /// A PUT's body straight from the socket to its file: up to `max`
-    /// bytes. `Ok(0)` when the socket's stream ended; a read failure
-    /// (`WouldBlock` among them) is `Err`; a write failure is the answer
-    /// that ends the upload, `Ok` with it.
-    pub fn splice_from(&mut self, sock: &impl shared::sys::AsSock, max: u64) -> io::Result<Result<usize, Response>> {
-        let Kind::Put { file, .. } = &mut self.kind else {
-            return Ok(Err(Response::refusal(500, "Only a PUT goes straight to its file.")));
-        };
-        match file.splice_from(sock, max.min(self.max.saturating_sub(self.received))) {
-            Ok(n) => {
-                self.received += n as u64;
-                Ok(Ok(n))
-            }
-            Err(shared::sys::splice::MoveError::Read(e)) => Err(e),
-            Err(e) => Ok(Err(failure(e.io()))),
-        }
-    }
-
     /// The body is complete: renames the files into place; 201.
     pub fn finish(self) -> Response {
         match self.kind {

@@ -1,0 +1,1 @@
+http-serve: www: no such directory
