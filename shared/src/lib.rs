@@ -18,6 +18,7 @@
 //!   I/O errors in words, the same in every tool and on every system.
 //! - [`seconds`]: timeouts as netcat takes them, a bare number as seconds.
 //! - [`habits`]: options and words people bring from nc, ncat and socat.
+//! - [`trace`]: `--trace`, a line per socket primitive as it happens.
 //!
 //! The binaries turn the typed errors into exit codes or HTTP statuses.
 //!
@@ -62,3 +63,4 @@ pub mod seconds;
 pub mod sys;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod trace;

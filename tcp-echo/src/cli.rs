@@ -227,6 +227,12 @@ pub struct Cli {
     /// Say what happens on stderr: addresses, and byte counts at the end.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Show each socket call on stderr as it happens (socket, bind,
+    /// listen, accept, connect, send, recv, shutdown, close), with its
+    /// real values; bulk transfers are summarised.
+    #[arg(long)]
+    pub trace: bool,
 }
 
 /// A proxy's protocol, as `-X` names it.

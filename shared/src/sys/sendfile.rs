@@ -25,6 +25,13 @@ pub fn sendfile(sock: &impl AsSock, file: &File, offset: &mut u64, count: usize)
     if super::fast_paths() {
         match imp::sendfile(sock, file, offset, count) {
             Err(e) if unsupported(&e) => {}
+            Ok(n) => {
+                // 0 is the file's end, not the socket's: nothing to say.
+                if n > 0 {
+                    crate::trace::bulk("sendfile", sock, n);
+                }
+                return Ok(n);
+            }
             other => return other,
         }
     }
