@@ -144,6 +144,11 @@ pub struct Cli {
     /// On stderr: `listening on ADDR`, and `from ADDR: N bytes` per datagram.
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Show each socket call on stderr as it happens (socket, bind,
+    /// connect, sendto, recvfrom, send, recv), with its real values.
+    #[arg(long)]
+    pub trace: bool,
 }
 
 /// `--join`'s value: a multicast address.
