@@ -127,6 +127,12 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Show each socket call and each step of serving on stderr as it
+    /// happens: accept, read the head, open the file, build the response,
+    /// send it (sendfile or copy), keep or close the connection.
+    #[arg(long)]
+    pub trace: bool,
+
     /// Most open connections; past it the oldest idle one is closed.
     #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -194,6 +200,9 @@ pub fn folder(cli: &Cli) -> Result<PathBuf, Error> {
 /// Parses the command line, binds, prints the start-up lines and serves.
 pub fn run() -> Result<(), Error> {
     let cli = Cli::parse();
+    if cli.trace {
+        shared::trace::enable();
+    }
     let dir = folder(&cli)?;
     let root = std::fs::canonicalize(&dir).map_err(|source| Error::Folder { path: dir.clone(), source })?;
     if !root.is_dir() {

@@ -135,8 +135,7 @@ impl Transport {
 
 /// A plain read off the socket.
 fn read_sock(sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-    let mut s = sock;
-    s.read(buf)
+    shared::sys::socket::recv(sock, buf)
 }
 
 /// The socket as rustls wants it (`Read` and `Write` by `&mut`).
@@ -146,16 +145,14 @@ struct SockIo<'a>(&'a TcpStream);
 #[cfg(feature = "tls")]
 impl Read for SockIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut s = self.0;
-        s.read(buf)
+        shared::sys::socket::recv(self.0, buf)
     }
 }
 
 #[cfg(feature = "tls")]
 impl Write for SockIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut s = self.0;
-        s.write(buf)
+        shared::sys::socket::send(self.0, buf, false)
     }
 
     fn flush(&mut self) -> io::Result<()> {

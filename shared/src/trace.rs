@@ -229,6 +229,9 @@ struct Tally {
     pending: (u64, u64),
     /// When the last line about these calls was written.
     said: Instant,
+    /// Some calls were counted without a line of their own: the end
+    /// says the whole.
+    summarised: bool,
 }
 
 /// The tallies of every socket being traced, by socket and call.
@@ -250,7 +253,7 @@ fn moved(call: &'static str, h: Handle, n: usize) {
     let now = Instant::now();
     let line = {
         let mut all = tallies();
-        let t = all.entry((h, call)).or_insert(Tally { total: 0, calls: 0, pending: (0, 0), said: now });
+        let t = all.entry((h, call)).or_insert(Tally { total: 0, calls: 0, pending: (0, 0), said: now, summarised: false });
         let before = t.total;
         t.total += n;
         t.calls += 1;
@@ -258,6 +261,7 @@ fn moved(call: &'static str, h: Handle, n: usize) {
             t.said = now;
             Some(format!("{call}({h}) = {}", bytes(n)))
         } else {
+            t.summarised = true;
             t.pending.0 += n;
             t.pending.1 += 1;
             if t.pending.0 >= SUMMARY_BYTES && now.duration_since(t.said) >= SUMMARY_EVERY {
@@ -288,7 +292,7 @@ fn finish_call(h: Handle, call: &'static str) {
     if t.pending.1 > 0 {
         emit(format_args!("{call}({h}) = {} in {} calls", bytes(t.pending.0), t.pending.1));
     }
-    if t.total >= BULK_AFTER {
+    if t.summarised {
         emit(format_args!("{call}({h}): {} in {} calls", bytes(t.total), t.calls));
     }
 }

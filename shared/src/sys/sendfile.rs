@@ -38,6 +38,12 @@ pub fn sendfile(sock: &impl AsSock, file: &File, offset: &mut u64, count: usize)
     copy(sock, file, offset, count)
 }
 
+/// True when [`sendfile`] has the kernel move the bytes (Linux, FreeBSD
+/// and macOS, unless `NETKIT_PORTABLE` asks for the fallback).
+pub fn in_kernel() -> bool {
+    cfg!(any(target_os = "linux", target_os = "freebsd", target_os = "macos")) && super::fast_paths()
+}
+
 /// Errors that mean "this pair of descriptors takes no sendfile" (a file
 /// system without it, a file that is not a regular file).
 fn unsupported(e: &io::Error) -> bool {
