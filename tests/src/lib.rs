@@ -14,6 +14,7 @@ pub mod peers;
 pub mod proxies;
 pub mod scripted;
 pub mod sides;
+pub mod trace;
 #[cfg(feature = "tls")]
 pub mod tls;
 
