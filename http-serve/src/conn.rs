@@ -360,6 +360,7 @@ impl Conn {
     /// start closing.
     fn finish(&mut self, ctx: &mut Ctx) {
         if shared::trace::on() {
+            shared::trace::settle(&self.stream);
             let body = self.entry.as_ref().map_or(0, |e| e.bytes);
             let by = if self.transport.encrypted() { "encrypted and copied" } else { self.out.body_way() };
             shared::trace::step(format_args!("sent body: {} by {by}", shared::trace::bytes(body)));

@@ -202,10 +202,24 @@ pub fn recvfrom(sock: &impl AsSock, n: usize, from: &dyn fmt::Display) {
     }
 }
 
-/// `shutdown(fd 4, write)`: this side has finished sending (a FIN).
+/// `shutdown(fd 4, write)`: this side has finished sending (a FIN), after
+/// what its summarised calls still owe.
 pub fn shutdown(sock: &impl AsSock, how: &str) {
     if on() {
-        emit(format_args!("shutdown({}, {how})", handle(sock)));
+        let h = handle(sock);
+        // Only the sending calls have ended; receiving goes on.
+        finish_call(h, "send");
+        finish_call(h, "sendfile");
+        emit(format_args!("shutdown({h}, {how})"));
+    }
+}
+
+/// Says now what the summarised calls on `sock` still owe (a tool that
+/// has finished a piece of work, such as a response, before the socket
+/// closes), so the lines come before the step that follows.
+pub fn settle(sock: &impl AsSock) {
+    if on() {
+        finish(handle(sock));
     }
 }
 
@@ -267,7 +281,7 @@ fn moved(call: &'static str, h: Handle, n: usize) {
             if t.pending.0 >= SUMMARY_BYTES && now.duration_since(t.said) >= SUMMARY_EVERY {
                 let (b, c) = std::mem::take(&mut t.pending);
                 t.said = now;
-                Some(format!("{call}({h}) = {} in {c} calls", bytes(b)))
+                Some(format!("{call}({h}) = {} in {}", bytes(b), calls(c)))
             } else {
                 None
             }
@@ -290,11 +304,16 @@ fn finish(h: Handle) {
 fn finish_call(h: Handle, call: &'static str) {
     let Some(t) = tallies().remove(&(h, call)) else { return };
     if t.pending.1 > 0 {
-        emit(format_args!("{call}({h}) = {} in {} calls", bytes(t.pending.0), t.pending.1));
+        emit(format_args!("{call}({h}) = {} in {}", bytes(t.pending.0), calls(t.pending.1)));
     }
     if t.summarised {
-        emit(format_args!("{call}({h}): {} in {} calls", bytes(t.total), t.calls));
+        emit(format_args!("{call}({h}): {} in {} in all", bytes(t.total), calls(t.calls)));
     }
+}
+
+/// `1 call`, `262 calls`.
+fn calls(n: u64) -> String {
+    if n == 1 { "1 call".to_string() } else { format!("{n} calls") }
 }
 
 /// `74 bytes` below a mebibyte, `3.5 MiB` or `1 GiB` above.
