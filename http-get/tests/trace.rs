@@ -53,8 +53,7 @@ fn tls_handshake_comes_between_connect_and_request() {
     cmd.args(["--tls", "-q", "-p", "0"]).arg(dir.path());
     let server = harness::start(cmd, Capture::Both);
     let lines = server.stdout.as_ref().unwrap();
-    let addr =
-        lines.wait_for(harness::START_TIMEOUT, |l| harness::addr_after(&l.replacen("https://", "", 1), " at "));
+    let addr = lines.wait_for(harness::START_TIMEOUT, |l| harness::addr_after(&l.replacen("https://", "", 1), " at "));
     let out = http_get(&["--trace", "-k", &format!("https://{addr}/index.html")]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(out.stdout, b"secret\n");

@@ -183,7 +183,9 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
 fn trace_open(path: &[u8], opened: &Result<paths::Found, Refusal>) {
     let path = String::from_utf8_lossy(path);
     match opened {
-        Ok(found) if found.meta.is_dir() => shared::trace::step(format_args!("open {path} beneath the root = a folder")),
+        Ok(found) if found.meta.is_dir() => {
+            shared::trace::step(format_args!("open {path} beneath the root = a folder"))
+        }
         Ok(found) => {
             let size = shared::trace::bytes(found.meta.len());
             shared::trace::step(format_args!("open {path} beneath the root = a file of {size}"));

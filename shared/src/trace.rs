@@ -267,7 +267,8 @@ fn moved(call: &'static str, h: Handle, n: usize) {
     let now = Instant::now();
     let line = {
         let mut all = tallies();
-        let t = all.entry((h, call)).or_insert(Tally { total: 0, calls: 0, pending: (0, 0), said: now, summarised: false });
+        let t =
+            all.entry((h, call)).or_insert(Tally { total: 0, calls: 0, pending: (0, 0), said: now, summarised: false });
         let before = t.total;
         t.total += n;
         t.calls += 1;

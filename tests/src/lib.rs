@@ -14,9 +14,9 @@ pub mod peers;
 pub mod proxies;
 pub mod scripted;
 pub mod sides;
-pub mod trace;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod trace;
 
 pub use measure::run_measured;
 

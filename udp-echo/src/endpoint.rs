@@ -88,7 +88,8 @@ impl Endpoint {
                 }
             },
         };
-        let socket = shared::sys::socket::bind_datagrams(local).map_err(|source| Error::BindSender { local, source })?;
+        let socket =
+            shared::sys::socket::bind_datagrams(local).map_err(|source| Error::BindSender { local, source })?;
         let many = crate::multicast::prepare_sender(cli, &socket, dest)?;
         if !many {
             shared::sys::socket::connect_datagrams(&socket, dest).map_err(|e| crate::send::send_error(&shown, e))?;

@@ -26,7 +26,9 @@ use rustls::pki_types::ServerName;
 pub fn agreed(conn: &rustls::CommonState) -> String {
     let version = conn.protocol_version().map_or_else(|| "TLS".to_string(), |v| format!("{v:?}"));
     let cipher = conn.negotiated_cipher_suite().map_or_else(String::new, |c| format!(", {:?}", c.suite()));
-    let alpn = conn.alpn_protocol().map_or_else(|| ", no ALPN".to_string(), |p| format!(", ALPN {}", String::from_utf8_lossy(p)));
+    let alpn = conn
+        .alpn_protocol()
+        .map_or_else(|| ", no ALPN".to_string(), |p| format!(", ALPN {}", String::from_utf8_lossy(p)));
     format!("{version}{cipher}{alpn}")
 }
 
