@@ -11,9 +11,9 @@
 //! records. A handshake is just bytes read in the Reading state, so a slow
 //! or silent one runs into `--timeout` like a slow head.
 
+use std::io;
 #[cfg(feature = "tls")]
-use std::io::Write;
-use std::io::{self, Read};
+use std::io::{Read, Write};
 
 use mio::net::TcpStream;
 
