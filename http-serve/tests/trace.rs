@@ -83,7 +83,9 @@ fn each_request_kind_shows_the_servers_steps() {
     assert_eq!(count(&lines, "accept("), 1, "{shapes:?}");
     assert_eq!(count(&lines, "read head: "), 5, "{shapes:?}");
     // The big file went by sendfile where the kernel does it, else by copy.
-    let by = if cfg!(target_os = "linux") && std::env::var_os("NETKIT_PORTABLE").is_none_or(|v| v == "0") {
+    let by = if cfg!(any(target_os = "linux", target_os = "freebsd", target_os = "macos"))
+        && std::env::var_os("NETKIT_PORTABLE").is_none_or(|v| v == "0")
+    {
         "sendfile"
     } else {
         "copy (read and send)"
