@@ -6,8 +6,11 @@
 //! The platform layer calls these where it makes the calls (binding in
 //! [`crate::net::listen`], connecting in [`crate::net::connect`], moving
 //! bytes in [`crate::sys::socket`], [`crate::sys::sendfile`] and
-//! [`crate::sys::splice`]), so the tools print nothing of their own. Off,
-//! each event costs one relaxed load of a global flag.
+//! [`crate::sys::splice`]), so the words and the summarising live here
+//! alone: a tool adds only the steps of its own work ([`step`]) and the
+//! few calls it makes through mio (http-serve's accept, `-z`'s
+//! non-blocking connects). Off, each event costs one relaxed load of a
+//! global flag.
 //!
 //! Bulk data is summarised: the calls of a socket are shown one by one
 //! until a direction has moved 1 MiB; after that one line stands for the

@@ -97,6 +97,45 @@ fn echo_receives_sends_back_and_closes() {
     );
 }
 
+/// 64 MiB in a few lines: calls are shown one by one for the first MiB,
+/// then summarised, and the end says the whole.
+#[test]
+fn bulk_data_is_summarised() {
+    let dir = harness::TempDir::new("trace-bulk");
+    let size = 64 << 20;
+    std::fs::write(dir.join("in"), harness::pseudo_random(3, size)).unwrap();
+    let mut cmd = tcp_echo();
+    cmd.args(["-l", "--trace", "127.0.0.1:0"]).stdin(Stdio::null());
+    let mut server = harness::start(cmd, Capture::Stderr);
+    let addr = server.addr_on_stderr("listening on ");
+    let out = server.raw_stdout.take().unwrap();
+    let got = std::thread::spawn(move || {
+        let mut out = out;
+        let mut n = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        while let Ok(k @ 1..) = out.read(&mut buf) {
+            n += k as u64;
+        }
+        n
+    });
+    let mut client = tcp_echo();
+    client.args(["--trace", "127.0.0.1", &addr.port().to_string()]).stdin(std::fs::File::open(dir.join("in")).unwrap());
+    // stdin a file: the client sends it by sendfile where it can.
+    let mut client = harness::start(client, Capture::Stderr);
+    assert!(client.wait_exit(EXIT).success());
+    assert!(server.wait_exit(EXIT).success());
+    assert_eq!(got.join().unwrap(), size as u64);
+    let lines = server.stderr.as_ref().unwrap().until_end(EXIT);
+    let moves = shapes(&lines).into_iter().filter(|l| l.starts_with("recv(") || l.starts_with("splice(")).count();
+    // One line per call would be hundreds; the first MiB call by call is
+    // at most 16 lines of 64 KiB (a few more where calls come shorter).
+    assert!(moves < 100, "{moves} lines for 64 MiB:\n{}", lines.join("\n"));
+    assert!(shapes(&lines).iter().any(|l| l.ends_with(" MiB in N calls in all")), "{lines:?}");
+    let client_lines = client.stderr.as_ref().unwrap().until_end(EXIT);
+    assert!(client_lines.len() < 100, "{} lines for 64 MiB", client_lines.len());
+    assert!(shapes(&client_lines).iter().any(|l| l.ends_with(" MiB in N calls in all")), "{client_lines:?}");
+}
+
 /// `-z`: a socket and a non-blocking connect per port, its answer, close.
 #[test]
 fn probe_connects_and_closes_each_port() {
