@@ -410,7 +410,7 @@ impl Conn {
     fn drain(&mut self) {
         let mut scratch = [0u8; 4096];
         loop {
-            match shared::sys::socket::recv(&self.stream, &mut scratch) {
+            match self.stream.try_io(|| shared::sys::socket::recv(&self.stream, &mut scratch)) {
                 Ok(0) => {
                     self.dead = true;
                     return;

@@ -135,7 +135,9 @@ impl Transport {
 
 /// A plain read off the socket.
 fn read_sock(sock: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-    shared::sys::socket::recv(sock, buf)
+    // Through mio's try_io: on Windows a call that would block must tell
+    // mio, or readiness is not armed again.
+    sock.try_io(|| shared::sys::socket::recv(sock, buf))
 }
 
 /// The socket as rustls wants it (`Read` and `Write` by `&mut`).
@@ -145,14 +147,14 @@ struct SockIo<'a>(&'a TcpStream);
 #[cfg(feature = "tls")]
 impl Read for SockIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        shared::sys::socket::recv(self.0, buf)
+        self.0.try_io(|| shared::sys::socket::recv(self.0, buf))
     }
 }
 
 #[cfg(feature = "tls")]
 impl Write for SockIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        shared::sys::socket::send(self.0, buf, false)
+        self.0.try_io(|| shared::sys::socket::send(self.0, buf, false))
     }
 
     fn flush(&mut self) -> io::Result<()> {
