@@ -293,6 +293,12 @@ pub struct Cli {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Show each step on stderr as it happens: resolving, each socket and
+    /// connect, the TLS handshake, the request sent, the response head,
+    /// the body's framing, redirects, and the socket calls moving bytes.
+    #[arg(long)]
+    pub trace: bool,
+
     /// Most redirects to follow; 0 does not follow any.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub max_redirects: u32,

@@ -82,6 +82,9 @@ pub mod writeout;
 /// printed once (unless `-s`); gives the exit code ([`error::exit_code`]
 /// of the first URL that failed).
 pub fn run(cli: cli::Cli) -> u8 {
+    if cli.trace {
+        shared::trace::enable();
+    }
     let quiet = cli.silent && !cli.show_error;
     match job::Plan::from_cli(cli) {
         Ok(plan) => batch::run(plan),

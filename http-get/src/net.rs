@@ -70,7 +70,7 @@ impl Stream {
 impl Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Stream::Plain(s) => s.read(buf),
+            Stream::Plain(s) => shared::sys::socket::recv(s, buf),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => match s.read(buf) {
                 // A server that closes without close_notify has still ended
@@ -85,7 +85,7 @@ impl Read for Stream {
 impl Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Stream::Plain(s) => s.write(buf),
+            Stream::Plain(s) => shared::sys::socket::send(s, buf, false),
             #[cfg(feature = "tls")]
             Stream::Tls(s) => s.write(buf),
         }

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use shared::http::framing::response_body;
+use shared::http::framing::{BodyLength, response_body};
 use shared::http::response::ResponseHead;
 use url::Url;
 
@@ -102,6 +102,10 @@ fn exchange(
 ) -> Result<Response, Error> {
     conn.clock = settings.clock;
     write_request(&mut conn, req, settings.verbose, shown)?;
+    if shared::trace::on() {
+        let line = head_text(req).lines().next().unwrap_or_default().to_string();
+        shared::trace::step(format_args!("request sent: {line}"));
+    }
     // Bytes read past the head stay here: the body's first bytes.
     let mut buf = Vec::new();
     let received = crate::head::read_final(&mut conn, &mut buf, |interim| {
@@ -117,11 +121,26 @@ fn exchange(
     }
     let length =
         response_body(req.method == "HEAD", head.status, &head.headers).map_err(|e| Error::malformed(shown, e))?;
+    if shared::trace::on() {
+        trace_head(&head, length);
+    }
     let keep =
         !req.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case("close"));
     let mut response = Response::new(head, received.raw, length, buf, conn, keep, req.key());
     response.timing = timing;
     Ok(response)
+}
+
+/// `--trace`: the response head received, and how its body will be told apart.
+fn trace_head(head: &ResponseHead, length: BodyLength) {
+    shared::trace::step(format_args!("response head: HTTP/1.{} {} {}", head.minor, head.status, head.reason));
+    let framing = match length {
+        BodyLength::None => "none (no body)".to_string(),
+        BodyLength::Length(n) => format!("Content-Length, {}", shared::trace::bytes(n)),
+        BodyLength::Chunked => "chunked".to_string(),
+        BodyLength::UntilClose => "until the server closes".to_string(),
+    };
+    shared::trace::step(format_args!("body framing: {framing}"));
 }
 
 fn send_error(shown: &str, e: io::Error) -> Error {

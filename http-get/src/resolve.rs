@@ -129,6 +129,10 @@ impl Resolver {
             system(&bare, port, shown, limit)?
         };
         let kept: Vec<SocketAddr> = found.iter().copied().filter(|a| self.family.admits(a)).collect();
+        if shared::trace::on() {
+            let ips: Vec<String> = kept.iter().map(|a| a.ip().to_string()).collect();
+            shared::trace::step(format_args!("resolve {bare} = {}", ips.join(", ")));
+        }
         if kept.is_empty() {
             let family = if self.family == Family::V4 { "IPv4" } else { "IPv6" };
             return Err(Error::new(Kind::Resolve, format!("{shown}: `{bare}` has no {family} address")));

@@ -123,6 +123,7 @@ pub fn handshake(
             Err(e) => return Err(handshake_error(shown, e)),
         }
     }
+    shared::tls::trace_handshake(&conn, &url.host_str().unwrap_or_default());
     Ok(StreamOwned::new(conn, tcp))
 }
 

@@ -209,6 +209,7 @@ impl Attempt<'_> {
                     ));
                 }
                 let next = target::join(&hop.url, &location)?;
+                shared::trace::step(format_args!("redirect: {status} to {}", target::shown(&next)));
                 if job.include || job.head {
                     heads.extend_from_slice(&response.raw);
                 }

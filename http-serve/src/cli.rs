@@ -144,6 +144,12 @@ pub struct Cli {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Show each socket call and each step of serving on stderr as it
+    /// happens: accept, read the head, open the file, build the response,
+    /// send it (sendfile or copy), keep or close the connection.
+    #[arg(long)]
+    pub trace: bool,
+
     /// Most open connections; past it the oldest idle one is closed.
     #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
@@ -230,6 +236,9 @@ pub fn run() -> Result<(), Error> {
     if let Some(kind) = cli.generate {
         let text = shared::generate::generate(kind, Cli::command(), &GUIDE);
         return shared::io_text::stdout_text(&text).map_err(Error::Stdout);
+    }
+    if cli.trace {
+        shared::trace::enable();
     }
     let dir = folder(&cli)?;
     let root = std::fs::canonicalize(&dir).map_err(|source| Error::Folder { path: dir.clone(), source })?;

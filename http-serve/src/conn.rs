@@ -15,8 +15,8 @@
 //! may have bytes or room, and are cleared when a call finds none.
 //! Pipelined requests are answered in order, one at a time.
 
-use std::io::{self, Read};
-use std::net::{Shutdown, SocketAddr};
+use std::io;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime};
 
 use mio::net::TcpStream;
@@ -244,6 +244,7 @@ impl Conn {
             Ok(None) => {}
             Ok(Some((head, used))) => {
                 self.rbuf.drain(..used);
+                shared::trace::step(format_args!("read head: {}", head.request_line()));
                 let started = Instant::now();
                 let reply = if self.transport.plain_on_tls() {
                     Reply::Answer(crate::handler::to_https(&head))
@@ -312,6 +313,12 @@ impl Conn {
     /// Turns `response` into bytes and starts sending them.
     fn send_head(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
         let s = self.out.start(&mut ctx.common, response, how);
+        shared::trace::step(format_args!(
+            "build response: status {}, body {}, then {}",
+            s.status,
+            shared::trace::bytes(s.body_bytes),
+            if s.close { "close" } else { "keep the connection" }
+        ));
         self.entry = Some(log::Entry { request, started, status: s.status, bytes: s.body_bytes });
         self.close_after = s.close;
         self.state = State::Writing;
@@ -347,6 +354,14 @@ impl Conn {
     /// The response is sent: log it, then wait for the next request or
     /// start closing.
     fn finish(&mut self, ctx: &mut Ctx) {
+        if shared::trace::on() {
+            shared::trace::settle(&self.stream);
+            let body = self.entry.as_ref().map_or(0, |e| e.bytes);
+            let by = if self.transport.encrypted() { "encrypted and copied" } else { self.out.body_way() };
+            shared::trace::step(format_args!("sent body: {} by {by}", shared::trace::bytes(body)));
+            let next = if self.close_after { "close it" } else { "keep it for the next request" };
+            shared::trace::step(format_args!("response sent: {next}"));
+        }
         self.log_end(ctx, None);
         self.served += 1;
         let now = Instant::now();
@@ -355,7 +370,7 @@ impl Conn {
             // already loses nothing).
             self.transport.close_notify();
             let _ = self.transport.flush(&self.stream);
-            let _ = self.stream.shutdown(Shutdown::Write);
+            let _ = shared::sys::socket::shutdown_write(&self.stream);
             self.state = State::Lingering;
             self.timer = Some((Queue::Linger, now + LINGER.min(ctx.timeout)));
             self.rbuf = Vec::new();
@@ -390,7 +405,7 @@ impl Conn {
     fn drain(&mut self) {
         let mut scratch = [0u8; 4096];
         loop {
-            match (&self.stream).read(&mut scratch) {
+            match self.stream.try_io(|| shared::sys::socket::recv(&self.stream, &mut scratch)) {
                 Ok(0) => {
                     self.dead = true;
                     return;

@@ -134,7 +134,11 @@ fn route(site: &mut Site, req: &RequestHead, body: BodyLength) -> Reply {
 /// Serves the decoded `path`: a file, a redirect, an index or a listing.
 fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&str>) -> Response {
     let rules = site.rules();
-    let found = match paths::open(&site.root, path, rules) {
+    let opened = paths::open(&site.root, path, rules);
+    if shared::trace::on() {
+        trace_open(path, &opened);
+    }
+    let found = match opened {
         Ok(f) => f,
         Err(Refusal::NotFound) if site.config.spa && crate::spa::is_navigation(&req.headers, path) => {
             return app_index(site, req);
@@ -173,6 +177,28 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
         return refused(Refusal::NotFound);
     }
     file::respond(site, &req.headers, found)
+}
+
+/// `--trace`: the lesson's "fetch the file from disk", and what was found.
+fn trace_open(path: &[u8], opened: &Result<paths::Found, Refusal>) {
+    let path = String::from_utf8_lossy(path);
+    match opened {
+        Ok(found) if found.meta.is_dir() => {
+            shared::trace::step(format_args!("open {path} beneath the root = a folder"))
+        }
+        Ok(found) => {
+            let size = shared::trace::bytes(found.meta.len());
+            shared::trace::step(format_args!("open {path} beneath the root = a file of {size}"));
+        }
+        Err(why) => {
+            let why = match why {
+                Refusal::BadPath(what) => what,
+                Refusal::NotFound => "nothing there, hidden, or leading outside the root",
+                Refusal::Forbidden => "permission denied",
+            };
+            shared::trace::step(format_args!("open {path} beneath the root = refused: {why}"));
+        }
+    }
 }
 
 /// `--spa`: the root's index file for a navigation to a route that names

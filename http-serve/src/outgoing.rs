@@ -152,9 +152,17 @@ pub struct Outgoing {
     /// A body made while it is sent, and how many of its announced bytes
     /// are still to be made.
     stream: Option<(Box<dyn crate::response::Source>, u64)>,
+    /// How the body goes out, for `--trace`.
+    way: &'static str,
 }
 
 impl Outgoing {
+    /// How the current body goes out (`sendfile`, or a copy), in the
+    /// words of `--trace`.
+    pub fn body_way(&self) -> &'static str {
+        self.way
+    }
+
     /// Turns `response` into bytes as `how` asks, ready to send.
     pub fn start(&mut self, common: &mut Common, response: Response, how: Delivery) -> Started {
         self.buf.clear();
@@ -163,6 +171,13 @@ impl Outgoing {
         self.pieces.clear();
         self.file = None;
         self.stream = None;
+        self.way = match &response.body {
+            Body::File { len, .. } if *len <= SMALL_FILE => "copy (read into the head's buffer, one send)",
+            Body::File { .. } | Body::Parts { .. } if sys::sendfile::in_kernel() => "sendfile",
+            Body::File { .. } | Body::Parts { .. } => "copy (read and send)",
+            Body::None | Body::Bytes(_) => "copy (made here, sent with the head)",
+            Body::Stream { .. } | Body::Deferred(_) => "copy (made while sent)",
+        };
         let mut close = how.close || response.close;
         let length = response.body.length();
         {
@@ -184,6 +199,7 @@ impl Outgoing {
         self.buf.extend_from_slice(b"\r\n");
         let status = response.status;
         if how.head_only {
+            self.way = "nothing (HEAD: the head alone)";
             return Started { status, body_bytes: 0, close };
         }
         let body_bytes = match response.body {

@@ -180,6 +180,7 @@ impl Server {
         if let Some(mut c) = self.conns[slot].take() {
             // Closing would deregister it too; saying so is what mio asks.
             let _ = self.poll.registry().deregister(&mut c.stream);
+            shared::trace::close(&c.stream);
             self.timers.clear(slot);
             self.free.push(slot);
             self.open -= 1;
@@ -205,6 +206,7 @@ impl Server {
                 // The client gave up before we accepted it, or similar.
                 Err(_) => continue,
             };
+            shared::trace::accept(&self.listener, &stream, &peer);
             // Responses leave in as few writes as we can make; nothing is
             // gained by the kernel holding the last segment back.
             let _ = stream.set_nodelay(true);

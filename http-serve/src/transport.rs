@@ -11,9 +11,9 @@
 //! records. A handshake is just bytes read in the Reading state, so a slow
 //! or silent one runs into `--timeout` like a slow head.
 
+use std::io;
 #[cfg(feature = "tls")]
-use std::io::Write;
-use std::io::{self, Read};
+use std::io::{Read, Write};
 
 use mio::net::TcpStream;
 
@@ -151,8 +151,9 @@ impl Transport {
 
 /// A plain read off the socket.
 fn read_sock(sock: &TcpStream, buf: &mut [u8]) -> io::Result<Got> {
-    let mut s = sock;
-    let n = s.read(buf)?;
+    // Through mio's try_io: on Windows a call that would block must tell
+    // mio, or readiness is not armed again.
+    let n = sock.try_io(|| shared::sys::socket::recv(sock, buf))?;
     Ok(Got { n, drained: SHORT_READ_DRAINS && n < buf.len() })
 }
 
@@ -174,8 +175,8 @@ impl<'a> SockIo<'a> {
 #[cfg(feature = "tls")]
 impl Read for SockIo<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut s = self.sock;
-        let n = s.read(buf)?;
+        let sock = self.sock;
+        let n = sock.try_io(|| shared::sys::socket::recv(sock, buf))?;
         self.short = SHORT_READ_DRAINS && n < buf.len();
         Ok(n)
     }
@@ -184,8 +185,8 @@ impl Read for SockIo<'_> {
 #[cfg(feature = "tls")]
 impl Write for SockIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let mut s = self.sock;
-        s.write(buf)
+        let sock = self.sock;
+        sock.try_io(|| shared::sys::socket::send(sock, buf, false))
     }
 
     fn flush(&mut self) -> io::Result<()> {

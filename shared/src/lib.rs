@@ -20,6 +20,7 @@
 //! - [`habits`]: options and words people bring from nc, ncat and socat.
 //! - `generate` (the `generate` feature): `--generate`, each tool's manual
 //!   page and shell completions made from its command-line definition.
+//! - [`trace`]: `--trace`, a line per socket primitive as it happens.
 //!
 //! The binaries turn the typed errors into exit codes or HTTP statuses.
 //!
@@ -66,3 +67,4 @@ pub mod seconds;
 pub mod sys;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod trace;

@@ -256,6 +256,11 @@ pub struct Cli {
     #[arg(long, value_name = "KIND", value_parser = KindParser, exclusive = true, hide_short_help = true,
           long_help = shared::generate::HELP)]
     pub generate: Option<Kind>,
+    /// Show each socket call on stderr as it happens (socket, bind,
+    /// listen, accept, connect, send, recv, shutdown, close), with its
+    /// real values; bulk transfers are summarised.
+    #[arg(long)]
+    pub trace: bool,
 }
 
 /// A proxy's protocol, as `-X` names it.

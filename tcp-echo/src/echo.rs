@@ -28,10 +28,13 @@ pub fn serve(
             Ok(link) => link,
             Err(e) => return eprintln!("tcp-echo: {e}"),
         };
-        match echo(&link, idle) {
+        let echoed = echo(&link, idle);
+        let tls = link.is_tls();
+        link.close();
+        match echoed {
             Ok(n) if verbose => eprintln!("tcp-echo: {peer} done, echoed {n} bytes"),
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && link.is_tls() => {
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && tls => {
                 eprintln!("tcp-echo: {}", Error::TlsUnconfirmed { peer: peer.clone() });
             }
             Err(e) => eprintln!("tcp-echo: {peer}: {}", shared::io_text::describe(&e)),

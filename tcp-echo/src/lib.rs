@@ -59,6 +59,9 @@ const MAX_CLIENTS: u32 = 64;
 /// Runs the mode the command line asks for; the exit status on success
 /// (the program's with `-e`/`-c`, else 0).
 pub fn run(cli: &Cli) -> Result<u8, Error> {
+    if cli.trace {
+        shared::trace::enable();
+    }
     if cli.zero_io {
         return run_probe(cli).map(|()| 0);
     }

@@ -11,8 +11,10 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::io;
+#[cfg(feature = "tls")]
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use shared::sys::splice::{MoveError, SocketToFile};
@@ -69,9 +71,9 @@ impl Link {
     /// Writes all of `data`.
     pub fn write_all(&self, data: &[u8]) -> io::Result<()> {
         match self {
-            Link::Tcp(s) => (&*s).write_all(data),
+            Link::Tcp(s) => shared::sys::socket::send_all(s, data),
             #[cfg(unix)]
-            Link::Unix(s) => (&*s).write_all(data),
+            Link::Unix(s) => shared::sys::socket::send_all(s, data),
             #[cfg(feature = "tls")]
             Link::Tls(t) => t.write_all(data),
         }
@@ -81,9 +83,9 @@ impl Link {
     /// layer above a plain link.
     pub fn read_raw(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Link::Tcp(s) => (&*s).read(buf),
+            Link::Tcp(s) => shared::sys::socket::recv(s, buf),
             #[cfg(unix)]
-            Link::Unix(s) => (&*s).read(buf),
+            Link::Unix(s) => shared::sys::socket::recv(s, buf),
             #[cfg(feature = "tls")]
             Link::Tls(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "TLS over TLS")),
         }
@@ -115,11 +117,22 @@ impl Link {
     /// first); reading goes on.
     pub fn shutdown_write(&self) -> io::Result<()> {
         match self {
-            Link::Tcp(s) => s.shutdown(Shutdown::Write),
+            Link::Tcp(s) => shared::sys::socket::shutdown_write(s),
             #[cfg(unix)]
-            Link::Unix(s) => s.shutdown(Shutdown::Write),
+            Link::Unix(s) => shared::sys::socket::shutdown_write(s),
             #[cfg(feature = "tls")]
             Link::Tls(t) => t.close(),
+        }
+    }
+
+    /// Closes the connection (what dropping it does), said in `--trace`.
+    pub fn close(self) {
+        match self {
+            Link::Tcp(s) => shared::sys::socket::close(s),
+            #[cfg(unix)]
+            Link::Unix(s) => shared::sys::socket::close(s),
+            #[cfg(feature = "tls")]
+            Link::Tls(t) => t.into_raw().close(),
         }
     }
 

@@ -113,7 +113,7 @@ impl Listener {
         loop {
             match &self.socket {
                 Socket::Tcp(l) => {
-                    let (stream, peer) = l.accept()?;
+                    let (stream, peer) = shared::net::accept(l)?;
                     let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
                     if !self.access.admits(peer.ip()) {
                         if self.verbose {

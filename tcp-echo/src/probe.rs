@@ -162,6 +162,8 @@ struct Attempt {
     stream: TcpStream,
     target: usize,
     started: Instant,
+    /// The address tried, for `--trace` (a refused socket has no peer).
+    to: SocketAddr,
 }
 
 /// A target while it is probed.
@@ -298,12 +300,13 @@ impl<R: FnMut(usize, Report<'_>)> Run<'_, R> {
             self.attempts.len() - 1
         });
         let started = TcpStream::connect(to).and_then(|mut stream| {
+            shared::trace::connecting(&stream, &to);
             self.poll.registry().register(&mut stream, Token(slot), Interest::WRITABLE)?;
             Ok(stream)
         });
         match started {
             Ok(stream) => {
-                self.attempts[slot] = Some(Attempt { stream, target, started: now });
+                self.attempts[slot] = Some(Attempt { stream, target, started: now, to });
                 self.states[target].in_flight += 1;
                 1
             }
@@ -327,10 +330,20 @@ impl<R: FnMut(usize, Report<'_>)> Run<'_, R> {
                 self.attempts[slot] = Some(attempt);
                 return;
             }
-            Ok(addr) => self.settle(attempt.target, Outcome::Open(addr)),
-            Err(e) => self.failed(attempt.target, describe(&e)),
+            Ok(addr) => {
+                shared::trace::connect(&attempt.stream, &addr, &Ok(()));
+                self.settle(attempt.target, Outcome::Open(addr));
+            }
+            Err(e) => {
+                let refused = Err(e);
+                shared::trace::connect(&attempt.stream, &attempt.to, &refused);
+                if let Err(e) = &refused {
+                    self.failed(attempt.target, describe(e));
+                }
+            }
         }
         self.states[attempt.target].in_flight -= 1;
+        shared::sys::socket::close(attempt.stream);
     }
 
     /// When the loop must look again: the earliest of a try's time limit,

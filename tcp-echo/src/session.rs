@@ -93,6 +93,10 @@ pub fn run(
         stats.sent = p.detach();
     }
     stats.took = started.elapsed();
+    // The pump let go of it above; the last holder closes it.
+    if let Ok(link) = Arc::try_unwrap(stream) {
+        link.close();
+    }
     (result, stats)
 }
 

@@ -16,6 +16,7 @@ pub mod scripted;
 pub mod sides;
 #[cfg(feature = "tls")]
 pub mod tls;
+pub mod trace;
 
 pub use measure::run_measured;
 

@@ -163,6 +163,10 @@ pub struct Cli {
     #[arg(long, value_name = "KIND", value_parser = KindParser, exclusive = true, hide_short_help = true,
           long_help = shared::generate::HELP)]
     pub generate: Option<Kind>,
+    /// Show each socket call on stderr as it happens (socket, bind,
+    /// connect, sendto, recvfrom, send, recv), with its real values.
+    #[arg(long)]
+    pub trace: bool,
 }
 
 /// `--join`'s value: a multicast address.

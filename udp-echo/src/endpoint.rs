@@ -5,7 +5,7 @@
 //! destination; not connected when the destination is many (broadcast,
 //! multicast), so replies come from whoever answers.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use shared::net::{ListenSpec, bind_udp};
 
@@ -88,10 +88,11 @@ impl Endpoint {
                 }
             },
         };
-        let socket = UdpSocket::bind(local).map_err(|source| Error::BindSender { local, source })?;
+        let socket =
+            shared::sys::socket::bind_datagrams(local).map_err(|source| Error::BindSender { local, source })?;
         let many = crate::multicast::prepare_sender(cli, &socket, dest)?;
         if !many {
-            socket.connect(dest).map_err(|e| crate::send::send_error(&shown, e))?;
+            shared::sys::socket::connect_datagrams(&socket, dest).map_err(|e| crate::send::send_error(&shown, e))?;
         }
         let max = if dest.is_ipv4() { MAX_V4 } else { MAX_V6 };
         if cli.verbose {

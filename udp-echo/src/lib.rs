@@ -41,6 +41,9 @@ pub use crate::error::{Error, exit_code};
 
 /// Runs the mode the command line asks for.
 pub fn run(cli: &Cli) -> Result<(), Error> {
+    if cli.trace {
+        shared::trace::enable();
+    }
     if cli.zero_io {
         return run_probe(cli);
     }

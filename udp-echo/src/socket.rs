@@ -56,7 +56,7 @@ impl Datagrams {
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, Peer)> {
         match self {
             Datagrams::Udp(s) => {
-                let (n, from) = s.recv_from(buf)?;
+                let (n, from) = shared::sys::socket::recv_from(s, buf)?;
                 Ok((n, Peer::Ip(SocketAddr::new(from.ip().to_canonical(), from.port()))))
             }
             #[cfg(unix)]
@@ -70,7 +70,7 @@ impl Datagrams {
     /// Sends one datagram to `to`.
     pub fn send_to(&self, buf: &[u8], to: &Peer) -> io::Result<usize> {
         match (self, to) {
-            (Datagrams::Udp(s), Peer::Ip(addr)) => s.send_to(buf, addr),
+            (Datagrams::Udp(s), Peer::Ip(addr)) => shared::sys::socket::send_to(s, buf, *addr),
             #[cfg(unix)]
             (Datagrams::Unix(s), Peer::Unix(path)) => s.send_to(buf, path),
             _ => Err(unanswerable()),
@@ -80,7 +80,7 @@ impl Datagrams {
     /// Sends one datagram to the peer connected to.
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            Datagrams::Udp(s) => s.send(buf),
+            Datagrams::Udp(s) => shared::sys::socket::send_connected(s, buf),
             #[cfg(unix)]
             Datagrams::Unix(s) => s.send(buf),
         }
@@ -89,7 +89,7 @@ impl Datagrams {
     /// Receives one datagram from the peer connected to.
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Datagrams::Udp(s) => s.recv(buf),
+            Datagrams::Udp(s) => shared::sys::socket::recv_connected(s, buf),
             #[cfg(unix)]
             Datagrams::Unix(s) => s.recv(buf),
         }

@@ -7,6 +7,8 @@ use std::io;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use socket2::{Domain, Protocol, Socket, Type};
+
 use crate::io_text::describe;
 
 /// How long connecting may take.
@@ -78,16 +80,16 @@ pub fn connect_any(target: &str, addrs: &[SocketAddr], limit: ConnectLimit) -> R
     let mut last_addr = None;
     for addr in addrs {
         let attempt = match limit {
-            ConnectLimit::System => TcpStream::connect(addr),
-            ConnectLimit::EachAddress(t) if t.is_zero() => TcpStream::connect(addr),
-            ConnectLimit::EachAddress(t) => TcpStream::connect_timeout(addr, t),
+            ConnectLimit::System => connect_one(addr, None),
+            ConnectLimit::EachAddress(t) if t.is_zero() => connect_one(addr, None),
+            ConnectLimit::EachAddress(t) => connect_one(addr, Some(t)),
             ConnectLimit::Total(t) => {
                 let left = t.saturating_sub(started.elapsed());
                 if left.is_zero() {
                     last = io::Error::from(io::ErrorKind::TimedOut);
                     break;
                 }
-                TcpStream::connect_timeout(addr, left)
+                connect_one(addr, Some(left))
             }
         };
         tried += 1;
@@ -98,6 +100,21 @@ pub fn connect_any(target: &str, addrs: &[SocketAddr], limit: ConnectLimit) -> R
         }
     }
     Err(ConnectError { target: target.to_string(), source: last, tried, last: last_addr })
+}
+
+/// One socket, one connection attempt (waiting at most `limit`): made
+/// here rather than by `TcpStream::connect` so that `--trace` can name
+/// the socket before it connects, as the lesson does.
+fn connect_one(addr: &SocketAddr, limit: Option<Duration>) -> io::Result<TcpStream> {
+    let socket = Socket::new(Domain::for_address(*addr), Type::STREAM, Some(Protocol::TCP))?;
+    crate::trace::socket(&socket, addr, true);
+    let done = match limit {
+        Some(t) => socket.connect_timeout(&(*addr).into(), t),
+        None => crate::sys::retry(|| socket.connect(&(*addr).into())),
+    };
+    crate::trace::connect(&socket, addr, &done);
+    done?;
+    Ok(socket.into())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -41,6 +41,9 @@ impl std::error::Error for BindError {
     }
 }
 
+/// Connections the kernel queues for a listener before it accepts them.
+const BACKLOG: i32 = 1024;
+
 /// Which kind of socket to bind.
 #[derive(Clone, Copy)]
 enum Kind {
@@ -70,6 +73,7 @@ fn bind_one(addr: SocketAddr, family: Family, kind: Kind) -> io::Result<Socket> 
         Kind::Udp => (Type::DGRAM, Protocol::UDP),
     };
     let socket = Socket::new(Domain::for_address(addr), ty, Some(proto))?;
+    crate::trace::socket(&socket, &addr, matches!(kind, Kind::Tcp));
     if addr.is_ipv6() {
         // The IPv6 wildcard also takes IPv4 unless -6 was asked for.
         let v6_only = family == Family::V6 || !addr.ip().is_unspecified();
@@ -80,7 +84,9 @@ fn bind_one(addr: SocketAddr, family: Family, kind: Kind) -> io::Result<Socket> 
     // TIME_WAIT; on Windows it would let two programs share a port, and
     // the exclusive-use option is what keeps others from taking ours.
     crate::sys::socket::claim_address(&socket, matches!(kind, Kind::Tcp))?;
-    socket.bind(&addr.into())?;
+    let bound = socket.bind(&addr.into());
+    crate::trace::bind(&socket, &addr, &bound);
+    bound?;
     Ok(socket)
 }
 
@@ -148,13 +154,23 @@ impl std::error::Error for BindOrAddrError {
 pub fn bind_tcp(host: Option<&str>, port: u16, family: Family) -> Result<TcpListener, BindOrAddrError> {
     let socket = bind_first(host, port, family, Kind::Tcp)?;
     let local = socket.local_addr().ok().and_then(|a| a.as_socket());
-    socket.listen(1024).map_err(|source| {
+    socket.listen(BACKLOG).map_err(|source| {
         BindOrAddrError::Bind(BindError {
             addr: local.map_or_else(|| format!("port {port}"), |a| a.to_string()),
             source,
         })
     })?;
+    crate::trace::listen(&socket, BACKLOG);
     Ok(socket.into())
+}
+
+/// Accepts the next connection on `listener`: the new socket and its
+/// peer (as the kernel gives it: an IPv4 peer of a dual-stack listener
+/// reads `[::ffff:127.0.0.1]:51234`).
+pub fn accept(listener: &TcpListener) -> io::Result<(TcpStream, SocketAddr)> {
+    let (stream, peer) = listener.accept()?;
+    crate::trace::accept(listener, &stream, &peer);
+    Ok((stream, peer))
 }
 
 /// Binds a UDP socket the same way as [`bind_tcp`].
@@ -175,7 +191,6 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::TcpStream;
     use std::time::Duration;
 
     #[test]

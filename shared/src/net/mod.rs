@@ -23,4 +23,4 @@ pub mod words;
 
 pub use addr::{AddrError, Family, HostPort, ListenSpec, parse_host, parse_port, resolve};
 pub use connect::{ConnectError, ConnectLimit, connect_any};
-pub use listen::{BindError, BindOrAddrError, bind_tcp, bind_udp, reachable};
+pub use listen::{BindError, BindOrAddrError, accept, bind_tcp, bind_udp, reachable};

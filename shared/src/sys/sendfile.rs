@@ -25,10 +25,23 @@ pub fn sendfile(sock: &impl AsSock, file: &File, offset: &mut u64, count: usize)
     if super::fast_paths() {
         match imp::sendfile(sock, file, offset, count) {
             Err(e) if unsupported(&e) => {}
+            Ok(n) => {
+                // 0 is the file's end, not the socket's: nothing to say.
+                if n > 0 {
+                    crate::trace::bulk("sendfile", sock, n);
+                }
+                return Ok(n);
+            }
             other => return other,
         }
     }
     copy(sock, file, offset, count)
+}
+
+/// True when [`sendfile`] has the kernel move the bytes (Linux, FreeBSD
+/// and macOS, unless `NETKIT_PORTABLE` asks for the fallback).
+pub fn in_kernel() -> bool {
+    cfg!(any(target_os = "linux", target_os = "freebsd", target_os = "macos")) && super::fast_paths()
 }
 
 /// Errors that mean "this pair of descriptors takes no sendfile" (a file

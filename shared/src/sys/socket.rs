@@ -9,7 +9,8 @@
 //! in nginx) nothing is corked. Elsewhere these are no-ops: the same bytes
 //! go out, in more packets.
 
-use std::io;
+use std::io::{self, Read};
+use std::net::{SocketAddr, UdpSocket};
 
 use super::AsSock;
 
@@ -18,7 +19,88 @@ use super::AsSock;
 /// Writing to a connection the peer has closed is an error (`BrokenPipe`),
 /// never a signal.
 pub fn send(sock: &impl AsSock, buf: &[u8], more: bool) -> io::Result<usize> {
-    imp::send(sock, buf, more && super::fast_paths())
+    let sent = imp::send(sock, buf, more && super::fast_paths())?;
+    crate::trace::send(sock, sent);
+    Ok(sent)
+}
+
+/// Sends all of `buf`, waiting as a blocking socket's writes do.
+pub fn send_all(sock: &impl AsSock, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        match send(sock, buf, false)? {
+            0 => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+            n => buf = &buf[n..],
+        }
+    }
+    Ok(())
+}
+
+/// Receives what `sock` has into `buf`, waiting as a read would; 0 at the
+/// end of the stream.
+pub fn recv(sock: &impl AsSock, buf: &mut [u8]) -> io::Result<usize> {
+    let socket = socket2::SockRef::from(sock);
+    let n = super::retry(|| (&*socket).read(buf))?;
+    crate::trace::recv(sock, n);
+    Ok(n)
+}
+
+/// Ends this side's sending (a FIN); the other direction goes on.
+pub fn shutdown_write(sock: &impl AsSock) -> io::Result<()> {
+    socket2::SockRef::from(sock).shutdown(std::net::Shutdown::Write)?;
+    crate::trace::shutdown(sock, "write");
+    Ok(())
+}
+
+/// Closes a socket: the same as dropping it, said in the trace first.
+pub fn close<S: AsSock>(sock: S) {
+    crate::trace::close(&sock);
+    drop(sock);
+}
+
+/// Sends one datagram to `to`.
+pub fn send_to(sock: &UdpSocket, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
+    let n = sock.send_to(buf, to)?;
+    crate::trace::sendto(sock, &to, n);
+    Ok(n)
+}
+
+/// Sends one datagram to the address the socket is connected to.
+pub fn send_connected(sock: &UdpSocket, buf: &[u8]) -> io::Result<usize> {
+    let n = sock.send(buf)?;
+    crate::trace::datagram("send", sock, n);
+    Ok(n)
+}
+
+/// Receives one datagram and where it came from.
+pub fn recv_from(sock: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    let (n, from) = sock.recv_from(buf)?;
+    crate::trace::recvfrom(sock, n, &from);
+    Ok((n, from))
+}
+
+/// Receives one datagram from the address the socket is connected to.
+pub fn recv_connected(sock: &UdpSocket, buf: &mut [u8]) -> io::Result<usize> {
+    let n = sock.recv(buf)?;
+    crate::trace::datagram("recv", sock, n);
+    Ok(n)
+}
+
+/// A UDP socket bound to `local` (port 0: any free port), for sending.
+pub fn bind_datagrams(local: SocketAddr) -> io::Result<UdpSocket> {
+    let socket = socket2::Socket::new(socket2::Domain::for_address(local), socket2::Type::DGRAM, None)?;
+    crate::trace::socket(&socket, &local, false);
+    let bound = socket.bind(&local.into());
+    crate::trace::bind(&socket, &local, &bound);
+    bound?;
+    Ok(socket.into())
+}
+
+/// Connects a datagram socket to `to`: later datagrams go there, and only
+/// its datagrams (and its errors) come back.
+pub fn connect_datagrams(sock: &UdpSocket, to: SocketAddr) -> io::Result<()> {
+    let done = sock.connect(to);
+    crate::trace::connect(sock, &to, &done);
+    done
 }
 
 /// Turns corking on or off: while on, only full segments are sent; turning
@@ -158,7 +240,6 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
     use std::net::{TcpListener, TcpStream};
 
     #[test]

@@ -98,12 +98,16 @@ impl SocketToFile {
         #[cfg(target_os = "linux")]
         if let Way::Splice(pipe) = &self.way {
             match pipe.move_some(sock, out, max) {
-                Ok(Spliced::Moved(n)) => return Ok(n),
+                Ok(Spliced::Moved(n)) => {
+                    crate::trace::bulk("splice", sock, n);
+                    return Ok(n);
+                }
                 Ok(Spliced::Unsupported { in_pipe, total }) => {
                     // The output takes no splice: empty the pipe by hand,
                     // then read and write from now on.
                     pipe.drain_to(out, in_pipe, &mut self.buf)?;
                     self.way = Way::Copy;
+                    crate::trace::bulk("splice", sock, total);
                     return Ok(total);
                 }
                 Ok(Spliced::SocketUnsupported) => self.way = Way::Copy,
@@ -120,6 +124,7 @@ impl SocketToFile {
         let want = max.min(self.buf.len());
         let socket = socket2::SockRef::from(sock);
         let n = super::retry(|| (&*socket).read(&mut self.buf[..want])).map_err(MoveError::Read)?;
+        crate::trace::recv(sock, n);
         (&*out).write_all(&self.buf[..n]).map_err(MoveError::Write)?;
         Ok(n)
     }

@@ -21,6 +21,25 @@ use std::path::PathBuf;
 
 use rustls::pki_types::ServerName;
 
+/// What a finished handshake agreed, for `--trace`:
+/// `TLSv1_3, TLS13_AES_256_GCM_SHA384, ALPN http/1.1`.
+pub fn agreed(conn: &rustls::CommonState) -> String {
+    let version = conn.protocol_version().map_or_else(|| "TLS".to_string(), |v| format!("{v:?}"));
+    let cipher = conn.negotiated_cipher_suite().map_or_else(String::new, |c| format!(", {:?}", c.suite()));
+    let alpn = conn
+        .alpn_protocol()
+        .map_or_else(|| ", no ALPN".to_string(), |p| format!(", ALPN {}", String::from_utf8_lossy(p)));
+    format!("{version}{cipher}{alpn}")
+}
+
+/// Says a finished handshake in the trace (`TLS handshake with
+/// example.org = TLSv1_3, ...`), when tracing is on.
+pub fn trace_handshake(conn: &rustls::CommonState, with: &dyn fmt::Display) {
+    if crate::trace::on() {
+        crate::trace::step(format_args!("TLS handshake with {with} = {}", agreed(conn)));
+    }
+}
+
 /// Why a TLS configuration could not be made.
 #[derive(Debug)]
 #[non_exhaustive]

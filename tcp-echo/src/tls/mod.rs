@@ -106,6 +106,7 @@ mod imp {
             conn.complete_io(&mut Raw(&raw)).map_err(tls)?;
         }
         raw.set_read_timeout(None).and_then(|()| raw.set_write_timeout(None)).map_err(Error::Socket)?;
+        shared::tls::trace_handshake(&conn, peer);
         if verbose {
             let version = conn.protocol_version().map_or_else(|| "TLS".to_string(), |v| format!("{v:?}"));
             let alpn =

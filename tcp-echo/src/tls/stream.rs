@@ -65,6 +65,11 @@ impl TlsStream {
         &self.raw
     }
 
+    /// The socket underneath, the TLS state let go (to close it).
+    pub fn into_raw(self) -> Link {
+        self.raw
+    }
+
     /// Reads plaintext into `out`: 0 when the peer closed with
     /// close_notify; an `UnexpectedEof` error when it closed without
     /// (what came before was all delivered). Waits as a read of the
