@@ -40,6 +40,7 @@ pub mod dir_write;
 pub mod hostname;
 pub mod interfaces;
 pub mod local;
+pub mod positional;
 pub mod sendfile;
 pub mod socket;
 pub mod splice;

@@ -64,7 +64,7 @@ fn copy(sock: &impl AsSock, file: &File, offset: &mut u64, count: usize) -> io::
             buf.resize(COPY_CHUNK, 0);
         }
         let want = count.min(COPY_CHUNK);
-        let n = super::retry(|| read_at(file, &mut buf[..want], *offset))?;
+        let n = super::positional::read_at(file, &mut buf[..want], *offset)?;
         if n == 0 {
             return Ok(0);
         }
@@ -72,16 +72,6 @@ fn copy(sock: &impl AsSock, file: &File, offset: &mut u64, count: usize) -> io::
         *offset += sent as u64;
         Ok(sent)
     })
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 #[cfg(target_os = "linux")]
