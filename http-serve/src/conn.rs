@@ -208,29 +208,22 @@ impl Conn {
 
     /// Reads what has arrived into `rbuf`.
     fn read_some(&mut self) {
-        let old = self.rbuf.len();
-        self.rbuf.resize(old + READ_CHUNK, 0);
-        let read = self.transport.read(&self.stream, &mut self.rbuf[old..]);
+        let read = self.transport.read_append(&self.stream, &mut self.rbuf, READ_CHUNK);
         match read {
             Ok(Got { n: 0, .. }) => {
                 // The client closed; a partial head gets no answer.
-                self.rbuf.truncate(old);
                 self.dead = true;
             }
-            Ok(Got { n, drained }) => {
-                self.rbuf.truncate(old + n);
+            Ok(Got { drained, .. }) => {
                 if drained {
                     self.readable = false;
                 }
             }
-            Err(e) => {
-                self.rbuf.truncate(old);
-                match e.kind() {
-                    io::ErrorKind::WouldBlock => self.readable = false,
-                    io::ErrorKind::Interrupted => {}
-                    _ => self.dead = true,
-                }
-            }
+            Err(e) => match e.kind() {
+                io::ErrorKind::WouldBlock => self.readable = false,
+                io::ErrorKind::Interrupted => {}
+                _ => self.dead = true,
+            },
         }
     }
 
@@ -245,7 +238,7 @@ impl Conn {
             Ok(Some((head, used))) => {
                 self.rbuf.drain(..used);
                 shared::trace::step(format_args!("read head: {}", head.request_line()));
-                let started = Instant::now();
+                let started = if ctx.log { Instant::now() } else { ctx.site.now };
                 let reply = if self.transport.plain_on_tls() {
                     Reply::Answer(crate::handler::to_https(&head))
                 } else {
@@ -260,7 +253,7 @@ impl Conn {
                 }
             }
             Err(e) => {
-                let started = Instant::now();
+                let started = if ctx.log { Instant::now() } else { ctx.site.now };
                 let request = log::raw_request(&self.rbuf);
                 self.rbuf.clear();
                 self.begin(ctx, Response::refusal(e.status(), &format!("{e}.")), Delivery::closing(), request, started);
@@ -274,7 +267,7 @@ impl Conn {
         if matches!(response.body, Body::Deferred(_)) {
             self.preparing = Some((response, how, request, started));
             self.state = State::Preparing;
-            self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+            self.timer = Some((Queue::Timeout, ctx.site.now + ctx.timeout));
             return;
         }
         self.send_head(ctx, response, how, request, started);
@@ -301,7 +294,7 @@ impl Conn {
             Ok(None) => {
                 self.preparing = Some((response, how, request, started));
                 // Working for the client is progress.
-                self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+                self.timer = Some((Queue::Timeout, ctx.site.now + ctx.timeout));
             }
             Err(e) => {
                 let detail = format!("The folder could not be read: {}.", shared::io_text::describe(&e));
@@ -312,7 +305,7 @@ impl Conn {
 
     /// Turns `response` into bytes and starts sending them.
     fn send_head(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
-        let s = self.out.start(&mut ctx.common, response, how);
+        let s = self.out.start(&mut ctx.common, response, how, ctx.site.now);
         shared::trace::step(format_args!(
             "build response: status {}, body {}, then {}",
             s.status,
@@ -322,7 +315,7 @@ impl Conn {
         self.entry = Some(log::Entry { request, started, status: s.status, bytes: s.body_bytes });
         self.close_after = s.close;
         self.state = State::Writing;
-        self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+        self.timer = Some((Queue::Timeout, ctx.site.now + ctx.timeout));
     }
 
     /// Sends what the socket takes; finishes the response when all is
@@ -339,7 +332,7 @@ impl Conn {
                     self.writable = false;
                 }
                 if self.out.sent() != before {
-                    self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+                    self.timer = Some((Queue::Timeout, ctx.site.now + ctx.timeout));
                 }
                 Some(p)
             }
@@ -364,7 +357,7 @@ impl Conn {
         }
         self.log_end(ctx, None);
         self.served += 1;
-        let now = Instant::now();
+        let now = ctx.site.now;
         if self.close_after {
             // TLS says it ends (what fits in the socket now; a client gone
             // already loses nothing).

@@ -6,7 +6,8 @@
 //! it); the connection decides how the bytes travel.
 
 use std::fs::{File, Metadata};
-use std::time::{Instant, SystemTime};
+use std::rc::Rc;
+use std::time::SystemTime;
 
 use shared::http::etag::{ETag, none_match};
 use shared::http::headers::Headers;
@@ -53,12 +54,12 @@ fn precompressed(
     site: &mut Site,
     headers: &Headers,
     segments: &[Vec<u8>],
-) -> (Option<(File, Metadata, &'static str)>, bool) {
+) -> (Option<(Rc<File>, Metadata, &'static str)>, bool) {
     let Some((name, dir)) = segments.split_last() else {
         return (None, false);
     };
     let path = siblings::key(segments);
-    let now = Instant::now();
+    let now = site.now;
     if site.no_siblings.known(&path, now) {
         return (None, false);
     }
@@ -101,31 +102,31 @@ pub fn respond(site: &mut Site, headers: &Headers, found: Found) -> Response {
     };
     let len = meta.len();
     let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let etag = ETag::for_file(len, mtime);
-    let last_modified = shared::http::date::truncate(mtime);
+    let known = site.validators.get(len, mtime);
+    let (etag, last_modified) = (&known.etag, known.last_modified);
 
     // Fields shared by 200, 206 and 304.
     let validators = |r: &mut Response| {
-        r.add("ETag", &etag);
-        r.add("Last-Modified", shared::http::date::format(last_modified));
-        r.add("Cache-Control", "no-cache");
-        r.add("Accept-Ranges", "bytes");
+        r.add_str("ETag", &known.etag_text);
+        r.add_str("Last-Modified", &known.last_modified_text);
+        r.add_str("Cache-Control", "no-cache");
+        r.add_str("Accept-Ranges", "bytes");
         if vary {
-            r.add("Vary", "Accept-Encoding");
+            r.add_str("Vary", "Accept-Encoding");
         }
         if let Some(c) = coding {
-            r.add("Content-Encoding", c);
+            r.add_str("Content-Encoding", c);
         }
     };
 
-    if not_modified(headers, &etag, last_modified) {
+    if not_modified(headers, etag, last_modified) {
         let mut r = Response::new(304, Body::None);
         validators(&mut r);
         return r;
     }
 
     let selection = match headers.get("range") {
-        Some(value) if if_range_holds(headers, &etag, last_modified) => {
+        Some(value) if if_range_holds(headers, etag, last_modified) => {
             range::parse(value, MAX_RANGES).map_or(Selection::Full, |specs| range::resolve(&specs, len))
         }
         _ => Selection::Full,

@@ -9,7 +9,7 @@ use shared::http::target::{Target, parse_target};
 
 use crate::paths::{self, Found, Refusal};
 use crate::response::{Body, Response};
-use crate::site::Site;
+use crate::site::{Opened, Site};
 use crate::upload::Upload;
 use crate::{file, listing};
 
@@ -133,13 +133,12 @@ fn route(site: &mut Site, req: &RequestHead, body: BodyLength) -> Reply {
 
 /// Serves the decoded `path`: a file, a redirect, an index or a listing.
 fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&str>) -> Response {
-    let rules = site.rules();
-    let opened = paths::open(&site.root, path, rules);
+    let opened = paths::segments(path).and_then(|segments| site.open(segments));
     if shared::trace::on() {
         trace_open(path, &opened);
     }
     let found = match opened {
-        Ok(f) => f,
+        Ok(o) => o.found,
         Err(Refusal::NotFound) if site.config.spa && crate::spa::is_navigation(&req.headers, path) => {
             return app_index(site, req);
         }
@@ -162,10 +161,10 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
         }
         let mut index = found.segments.clone();
         index.push(site.config.index.as_bytes().to_vec());
-        if let Ok(index) = paths::open_segments(&site.root, index, rules)
-            && index.meta.is_file()
+        if let Ok(index) = site.open(index)
+            && index.found.meta.is_file()
         {
-            return file::respond(site, &req.headers, index);
+            return file::respond(site, &req.headers, index.found);
         }
         if !site.config.listing {
             return refused(Refusal::NotFound);
@@ -180,14 +179,16 @@ fn serve_path(site: &mut Site, req: &RequestHead, path: &[u8], query: Option<&st
 }
 
 /// `--trace`: the lesson's "fetch the file from disk", and what was found.
-fn trace_open(path: &[u8], opened: &Result<paths::Found, Refusal>) {
+fn trace_open(path: &[u8], opened: &Result<Opened, Refusal>) {
     let path = String::from_utf8_lossy(path);
     match opened {
-        Ok(found) if found.meta.is_dir() => {
-            shared::trace::step(format_args!("open {path} beneath the root = a folder"))
+        Ok(o) if o.found.meta.is_dir() => shared::trace::step(format_args!("open {path} beneath the root = a folder")),
+        Ok(o) if o.kept => {
+            let size = shared::trace::bytes(o.found.meta.len());
+            shared::trace::step(format_args!("{path}: a file of {size}, still open from less than a second ago"));
         }
-        Ok(found) => {
-            let size = shared::trace::bytes(found.meta.len());
+        Ok(o) => {
+            let size = shared::trace::bytes(o.found.meta.len());
             shared::trace::step(format_args!("open {path} beneath the root = a file of {size}"));
         }
         Err(why) => {
@@ -205,8 +206,8 @@ fn trace_open(path: &[u8], opened: &Result<paths::Found, Refusal>) {
 /// nothing; 404 when the root has none. It varies with Accept.
 fn app_index(site: &mut Site, req: &RequestHead) -> Response {
     let index = vec![site.config.index.as_bytes().to_vec()];
-    match paths::open_segments(&site.root, index, site.rules()) {
-        Ok(found) if found.meta.is_file() => file::respond(site, &req.headers, found).header("Vary", "Accept"),
+    match site.open(index) {
+        Ok(o) if o.found.meta.is_file() => file::respond(site, &req.headers, o.found).header("Vary", "Accept"),
         _ => refused(Refusal::NotFound),
     }
 }

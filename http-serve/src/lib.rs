@@ -22,9 +22,12 @@
 //! | [`auth`] | `--auth`: HTTP Basic, checked in constant time |
 //! | [`handler`] | protocol checks and routing of one request |
 //! | [`site`] | the root, the rules, Content-Type by extension |
+//! | [`open_files`] | files lately served, kept open for a second |
+//! | [`siblings`] | files lately found without a `.br` or `.gz` sibling |
 //! | [`spa`] | `--spa`: which requests get the app's index |
 //! | [`paths`] | request path to an open file beneath the root |
 //! | [`file`] | one file: conditional requests, ranges, precompressed variants |
+//! | [`validators`] | ETag and Last-Modified per file version, formatted once |
 //! | [`multipart`] | `multipart/byteranges` bodies |
 //! | [`archive`] | folder downloads as tar or zip, streamed with an exact length |
 //! | [`listing`] | directory listings: compact, sorted, streamed, in HTML and JSON |
@@ -52,6 +55,7 @@ pub mod handler;
 pub mod listing;
 pub mod log;
 pub mod multipart;
+pub mod open_files;
 pub mod outgoing;
 pub mod paths;
 pub mod qr;
@@ -66,6 +70,7 @@ pub mod timers;
 pub mod tls;
 pub mod transport;
 pub mod upload;
+pub mod validators;
 
 pub use config::Config;
 pub use error::{Error, exit_code};

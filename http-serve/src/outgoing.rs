@@ -11,11 +11,12 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, Read};
-use std::time::SystemTime;
+use std::io;
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mio::net::TcpStream;
-use shared::http::reply::{HeadWriter, field};
+use shared::http::reply::{HeadWriter, field_str};
 use shared::http::request::RequestHead;
 use shared::sys;
 
@@ -36,19 +37,6 @@ const STREAM_CHUNK: usize = 64 * 1024;
 /// Bytes of a file read at a time to be encrypted (TLS).
 #[cfg(feature = "tls")]
 const TLS_CHUNK: usize = 64 * 1024;
-
-/// Reads from `file` at `offset` without moving a shared position.
-#[cfg(all(feature = "tls", unix))]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    shared::sys::retry(|| std::os::unix::fs::FileExt::read_at(file, buf, offset))
-}
-
-/// Reads from `file` at `offset` (the handle's position moves; nothing
-/// else reads it).
-#[cfg(all(feature = "tls", windows))]
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    shared::sys::retry(|| std::os::windows::fs::FileExt::seek_read(file, buf, offset))
-}
 
 /// A write buffer larger than this is released after its response, so a
 /// big listing does not pin memory on an idle connection.
@@ -111,25 +99,30 @@ pub struct Common {
     server: String,
     /// `-H` fields.
     extra: Vec<(String, String)>,
-    /// The Date value and the second it is for.
-    date: (u64, String),
+    /// The Date value, and until when (by the loop's clock) it holds:
+    /// the next second's start.
+    date: (String, Option<Instant>),
 }
 
 impl Common {
     /// Common fields with the given extras.
     pub fn new(extra: Vec<(String, String)>) -> Common {
-        Common { server: format!("http-serve/{}", env!("CARGO_PKG_VERSION")), extra, date: (u64::MAX, String::new()) }
+        Common { server: format!("http-serve/{}", env!("CARGO_PKG_VERSION")), extra, date: (String::new(), None) }
     }
 
-    fn write(&mut self, head: &mut HeadWriter<'_>) {
-        let now = SystemTime::now();
-        let secs = shared::http::date::unix_secs(now);
-        if self.date.0 != secs {
-            self.date = (secs, shared::http::date::format(now));
+    /// Writes the common fields; `now` is the loop's clock.
+    fn write(&mut self, head: &mut HeadWriter<'_>, now: Instant) {
+        if self.date.1.is_none_or(|until| now >= until) {
+            let wall = SystemTime::now();
+            let into = wall.duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+            // `now` is no later than the wall clock was read, so this ends
+            // at or before the second does.
+            let left = Duration::from_nanos(u64::from(1_000_000_000 - into));
+            self.date = (shared::http::date::format(wall), Some(now + left));
         }
-        head.header("Date", &self.date.1).header("Server", &self.server);
+        head.header_str("Date", &self.date.0).header_str("Server", &self.server);
         for (name, value) in &self.extra {
-            head.header(name, value);
+            head.header_str(name, value);
         }
     }
 }
@@ -142,7 +135,7 @@ pub struct Outgoing {
     /// How much of `buf` is sent.
     pos: usize,
     /// The file the [`Piece::File`] pieces come from.
-    file: Option<File>,
+    file: Option<Rc<File>>,
     /// What follows `buf`, in order.
     pieces: VecDeque<Piece>,
     /// Bytes of this response sent so far, head included.
@@ -164,7 +157,8 @@ impl Outgoing {
     }
 
     /// Turns `response` into bytes as `how` asks, ready to send.
-    pub fn start(&mut self, common: &mut Common, response: Response, how: Delivery) -> Started {
+    /// `now` is the loop's clock (for the Date field).
+    pub fn start(&mut self, common: &mut Common, response: Response, how: Delivery, now: Instant) -> Started {
         self.buf.clear();
         self.pos = 0;
         self.total = 0;
@@ -182,19 +176,19 @@ impl Outgoing {
         let length = response.body.length();
         {
             let mut head = HeadWriter::new(&mut self.buf, response.status);
-            common.write(&mut head);
+            common.write(&mut head, now);
             if let Some(media) = &response.content_type {
-                head.header("Content-Type", &**media);
+                head.header_str("Content-Type", media);
             }
             if let Some(len) = length {
-                head.header("Content-Length", len);
+                head.header_u64("Content-Length", len);
             }
         }
         self.buf.extend_from_slice(response.fields());
         if close {
-            field(&mut self.buf, "Connection", "close");
+            field_str(&mut self.buf, "Connection", "close");
         } else if how.keep_alive_1_0 {
-            field(&mut self.buf, "Connection", "keep-alive");
+            field_str(&mut self.buf, "Connection", "keep-alive");
         }
         self.buf.extend_from_slice(b"\r\n");
         let status = response.status;
@@ -208,9 +202,9 @@ impl Outgoing {
                 self.buf.extend_from_slice(&bytes);
                 bytes.len() as u64
             }
-            Body::File { mut file, start: 0, len } if len <= SMALL_FILE => {
+            Body::File { file, start: 0, len } if len <= SMALL_FILE => {
                 let before = self.buf.len();
-                let read = Read::by_ref(&mut file).take(len).read_to_end(&mut self.buf);
+                let read = sys::positional::append_at(&file, &mut self.buf, 0, len as usize);
                 let got = (self.buf.len() - before) as u64;
                 if read.is_err() || got != len {
                     // The file changed under us; the length sent cannot be
@@ -388,7 +382,7 @@ impl Outgoing {
                     self.buf.clear();
                     self.buf.resize(want, 0);
                     self.pos = 0;
-                    let n = read_at(file, &mut self.buf, *start)?;
+                    let n = sys::positional::read_at(file, &mut self.buf, *start)?;
                     if n == 0 {
                         return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank while being sent"));
                     }
@@ -456,7 +450,7 @@ mod tests {
             .typed(MediaType::Static("text/plain"))
             .header("ETag", "\"t\"");
         let how = Delivery { head_only: false, close: false, keep_alive_1_0: true };
-        let started = out.start(&mut common, response, how);
+        let started = out.start(&mut common, response, how, Instant::now());
         assert_eq!(started, Started { status: 200, body_bytes: 5, close: false });
         let text = head_of(&out);
         let server = format!("Server: http-serve/{}", env!("CARGO_PKG_VERSION"));
@@ -473,7 +467,7 @@ mod tests {
         let mut common = Common::new(Vec::new());
         let mut out = Outgoing::default();
         let how = Delivery { head_only: true, close: true, keep_alive_1_0: false };
-        let started = out.start(&mut common, Response::page(405, "x"), how);
+        let started = out.start(&mut common, Response::page(405, "x"), how, Instant::now());
         assert_eq!((started.body_bytes, started.close), (0, true));
         let text = head_of(&out);
         assert!(text.contains("\r\nContent-Length: "), "{text}");
@@ -485,9 +479,9 @@ mod tests {
         let mut common = Common::new(Vec::new());
         let mut out = Outgoing::default();
         let keep = Delivery { head_only: false, close: false, keep_alive_1_0: false };
-        out.start(&mut common, Response::new(304, Body::None), keep);
+        out.start(&mut common, Response::new(304, Body::None), keep, Instant::now());
         assert!(!head_of(&out).contains("Content-Length"));
-        let started = out.start(&mut common, Response::refusal(400, "bad"), keep);
+        let started = out.start(&mut common, Response::refusal(400, "bad"), keep, Instant::now());
         assert!(started.close);
         assert!(head_of(&out).contains("\r\nConnection: close\r\n"));
     }
@@ -522,7 +516,7 @@ mod tests {
             let mut out = Outgoing::default();
             let body = Body::Stream { source: Box::new(Counted { total: makes, step: 7_000 }), len: announced };
             let keep = Delivery { head_only: false, close: false, keep_alive_1_0: false };
-            let started = out.start(&mut common, Response::new(200, body), keep);
+            let started = out.start(&mut common, Response::new(200, body), keep, Instant::now());
             assert_eq!(started.body_bytes, announced);
             let mut result = Ok(());
             let mut made = out.buf.len() - out.buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() - 4;

@@ -15,6 +15,7 @@
 
 use std::fs::{File, Metadata};
 use std::io;
+use std::rc::Rc;
 
 use shared::names::is_windows_alias;
 use shared::sys::beneath::{BeneathError, Root};
@@ -44,8 +45,9 @@ pub struct Rules {
 pub struct Found {
     /// The normalised names below the root, as asked (for links).
     pub segments: Vec<Vec<u8>>,
-    /// The open file or folder (opened without blocking).
-    pub file: File,
+    /// The open file or folder (opened without blocking); shared when a
+    /// file is kept open to be served again ([`crate::open_files`]).
+    pub file: Rc<File>,
     /// Its metadata, from the open handle.
     pub meta: Metadata,
 }
@@ -92,14 +94,30 @@ pub fn open(root: &Root, path: &[u8], rules: Rules) -> Result<Found, Refusal> {
     open_segments(root, segments(path)?, rules)
 }
 
-/// Opens already-normalised `segments` beneath `root` by `rules`.
-pub fn open_segments(root: &Root, segments: Vec<Vec<u8>>, rules: Rules) -> Result<Found, Refusal> {
+impl Found {
+    /// The open file or folder as this caller's own: it was just opened,
+    /// so nobody else holds it (a second handle is made if somebody does).
+    pub fn into_file(self) -> io::Result<File> {
+        Rc::try_unwrap(self.file).or_else(|shared| shared.try_clone())
+    }
+}
+
+/// Whether `rules` let the names `segments` be served at all, before any
+/// opening: hidden names, names Windows reads as others, and the server's
+/// own files are not.
+pub fn allowed(segments: &[Vec<u8>], rules: Rules) -> Result<(), Refusal> {
     if !rules.hidden && segments.iter().any(|s| is_hidden(s)) {
         return Err(Refusal::NotFound);
     }
     if segments.iter().any(|s| is_windows_alias(s) || is_internal(s)) {
         return Err(Refusal::NotFound);
     }
+    Ok(())
+}
+
+/// Opens already-normalised `segments` beneath `root` by `rules`.
+pub fn open_segments(root: &Root, segments: Vec<Vec<u8>>, rules: Rules) -> Result<Found, Refusal> {
+    allowed(&segments, rules)?;
     let opened = if rules.follow_symlinks { root.open_following(&segments) } else { root.open(&segments) };
     let opened = opened.map_err(|e| match e {
         BeneathError::Io(e) => refusal_for(&e),
@@ -111,7 +129,7 @@ pub fn open_segments(root: &Root, segments: Vec<Vec<u8>>, rules: Rules) -> Resul
     }
     let file = opened.file;
     let meta = file.metadata().map_err(|e| refusal_for(&e))?;
-    Ok(Found { segments, file, meta })
+    Ok(Found { segments, file: Rc::new(file), meta })
 }
 
 /// Maps a file system error to the status it deserves: only a permission
@@ -268,7 +286,7 @@ mod tests {
                 let got = open(&r, &path, rules);
                 if let Ok(found) = &got {
                     if cfg!(target_os = "linux") {
-                        let fd = std::os::fd::AsRawFd::as_raw_fd(&found.file);
+                        let fd = std::os::fd::AsRawFd::as_raw_fd(&*found.file);
                         let real = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap();
                         proptest::prop_assert!(real.starts_with(&root), "{:?} opened outside by {:?}", real, r.method());
                     }

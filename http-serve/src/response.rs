@@ -24,8 +24,8 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// `len` bytes of `file` from `start`.
     File {
-        /// The open file.
-        file: File,
+        /// The open file (shared with the handles kept open).
+        file: Rc<File>,
         /// First byte.
         start: u64,
         /// How many bytes.
@@ -51,7 +51,7 @@ pub enum Body {
     /// (`multipart/byteranges`), `len` bytes in all.
     Parts {
         /// The open file the ranges come from.
-        file: File,
+        file: Rc<File>,
         /// Part heads and file ranges, in order.
         pieces: VecDeque<Piece>,
         /// The body's length in bytes.
@@ -161,6 +161,11 @@ impl Response {
     /// Adds a header field in place (see [`Response::header`]).
     pub fn add(&mut self, name: &str, value: impl Display) {
         shared::http::reply::field(&mut self.fields, name, value);
+    }
+
+    /// Adds a header field whose value is already text (no formatting).
+    pub fn add_str(&mut self, name: &str, value: &str) {
+        shared::http::reply::field_str(&mut self.fields, name, value);
     }
 
     /// The fields added so far, as `Name: value\r\n` lines.

@@ -125,6 +125,8 @@ impl Server {
                 next.map(|t| t.saturating_duration_since(now))
             };
             let got = spin_then_poll(&mut self.poll, &mut events, wait, busy && !waiting_work)?;
+            // The clock of this turn, for every request answered in it.
+            self.ctx.site.now = Instant::now();
             busy = got || waiting_work;
             for event in events.iter() {
                 if event.token() == LISTENER {

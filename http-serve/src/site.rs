@@ -1,15 +1,18 @@
 //! What every request is answered from: the settings, the root opened
-//! once (paths are opened beneath it), and the Content-Type of each file
-//! extension, worked out once.
+//! once (paths are opened beneath it), the files lately served (kept open
+//! for a moment), and the Content-Type of each file extension, worked out
+//! once.
 
 use std::collections::HashMap;
 use std::io;
 use std::rc::Rc;
+use std::time::Instant;
 
 use shared::sys::beneath::Root;
 
 use crate::config::Config;
-use crate::paths::Rules;
+use crate::open_files::OpenFiles;
+use crate::paths::{self, Found, Refusal, Rules};
 use crate::response::MediaType;
 use crate::siblings::NoSiblings;
 
@@ -28,13 +31,62 @@ pub struct Site {
     types: HashMap<Vec<u8>, Rc<str>>,
     /// Files lately found without a `.br` or `.gz` sibling.
     pub no_siblings: NoSiblings,
+    /// Regular files lately served, still open.
+    pub open_files: OpenFiles,
+    /// ETag and Last-Modified by file size and time, formatted once.
+    pub validators: crate::validators::Memo,
+    /// The time of this turn of the server's loop (set by the loop when
+    /// it wakes): what deadlines and the one-second caches count from. It
+    /// lags the clock by at most one turn, and saves reading the clock
+    /// several times per request.
+    pub now: Instant,
+}
+
+/// What [`Site::open`] found, and whether it was a handle kept open.
+#[derive(Debug)]
+pub struct Opened {
+    /// The file or folder.
+    pub found: Found,
+    /// It is a file served less than [`crate::open_files::FRESH`] ago,
+    /// from the handle it was opened with then.
+    pub kept: bool,
 }
 
 impl Site {
     /// Opens the root of `config`.
     pub fn new(config: Config) -> io::Result<Site> {
         let root = Root::new(&config.root)?;
-        Ok(Site { config, root: Rc::new(root), types: HashMap::new(), no_siblings: NoSiblings::default() })
+        Ok(Site {
+            config,
+            root: Rc::new(root),
+            types: HashMap::new(),
+            no_siblings: NoSiblings::default(),
+            open_files: OpenFiles::default(),
+            validators: crate::validators::Memo::default(),
+            now: Instant::now(),
+        })
+    }
+
+    /// Opens `segments` beneath the root by the site's rules to be served:
+    /// a regular file served less than a second ago comes from the handle
+    /// it was opened with (its metadata read again from it), and a regular
+    /// file opened now is kept open for the next request.
+    pub fn open(&mut self, segments: Vec<Vec<u8>>) -> Result<Opened, Refusal> {
+        let rules = self.rules();
+        paths::allowed(&segments, rules)?;
+        let key = crate::siblings::key(&segments);
+        let now = self.now;
+        if let Some(file) = self.open_files.get(&key, now) {
+            match file.metadata() {
+                Ok(meta) if meta.is_file() => return Ok(Opened { found: Found { segments, file, meta }, kept: true }),
+                _ => self.open_files.forget(&key),
+            }
+        }
+        let found = paths::open_segments(&self.root, segments, rules)?;
+        if found.meta.is_file() {
+            self.open_files.keep(key, found.file.clone(), now);
+        }
+        Ok(Opened { found, kept: false })
     }
 
     /// The rules paths are opened by.

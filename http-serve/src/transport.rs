@@ -72,6 +72,24 @@ impl Transport {
         false
     }
 
+    /// Reads plaintext onto the end of `buf`, about `want` bytes at most
+    /// (a plain read may fill what room the buffer already has): `n` 0
+    /// when the client closed, `WouldBlock` when nothing is ready. A plain
+    /// read lands in the buffer without zeroing it first.
+    pub fn read_append(&mut self, sock: &TcpStream, buf: &mut Vec<u8>, want: usize) -> io::Result<Got> {
+        if let Transport::Plain | Transport::PlainOnTls = self {
+            buf.reserve(want);
+            let room = buf.capacity() - buf.len();
+            let n = sock.try_io(|| shared::sys::positional::recv_append(sock, buf, room))?;
+            return Ok(Got { n, drained: SHORT_READ_DRAINS && n < room });
+        }
+        let old = buf.len();
+        buf.resize(old + want, 0);
+        let read = self.read(sock, &mut buf[old..]);
+        buf.truncate(old + read.as_ref().map_or(0, |g| g.n));
+        read
+    }
+
     /// Reads plaintext into `buf`: `n` 0 when the client closed,
     /// `WouldBlock` when nothing is ready.
     pub fn read(&mut self, sock: &TcpStream, buf: &mut [u8]) -> io::Result<Got> {

@@ -414,3 +414,70 @@ fn large_file_streams_whole() {
     assert_eq!(r.header("Content-Type"), Some("application/octet-stream"));
     assert!(r.body == data, "body differs");
 }
+
+/// A file served a moment ago is served again from the handle it was
+/// opened with, but always as the file now is: changed in place, at once;
+/// replaced or removed, within a second, and never a mix of two versions.
+#[test]
+fn a_file_kept_open_is_served_as_it_now_is() {
+    let dir = TempDir::new("kept");
+    let path = dir.join("kept.txt");
+    std::fs::write(&path, "first version").unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let body = |r: &Response| String::from_utf8_lossy(&r.body).into_owned();
+    assert_eq!(body(&get(s.addr, "/kept.txt")), "first version");
+    // Changed in place (the same file, longer, then shorter): at once,
+    // with the length and ETag of what is there now.
+    for now in ["a second, longer version", "short"] {
+        std::fs::write(&path, now).unwrap();
+        let r = get(s.addr, "/kept.txt");
+        assert_eq!((r.status, body(&r)), (200, now.to_string()));
+        assert_eq!(r.header("Content-Length"), Some(now.len().to_string().as_str()));
+        assert_eq!(r.header("ETag").map(str::to_string), Some(validators(&path).0));
+    }
+    // Replaced by another file, as editors save: the old one, whole, until
+    // the new one, within a second or so.
+    std::fs::write(dir.join("kept.txt.new"), "replaced").unwrap();
+    std::fs::rename(dir.join("kept.txt.new"), &path).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for tries in 0.. {
+        let r = get(s.addr, "/kept.txt");
+        if body(&r) == "replaced" {
+            break;
+        }
+        assert_eq!((r.status, body(&r)), (200, "short".to_string()), "only the old file or the new, whole");
+        assert!(tries < 400 && Instant::now() < deadline, "the replaced file was never served");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    // Removed: gone within a second or so.
+    std::fs::remove_file(&path).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for tries in 0.. {
+        let r = get(s.addr, "/kept.txt");
+        if r.status == 404 {
+            break;
+        }
+        assert_eq!((r.status, body(&r)), (200, "replaced".to_string()));
+        assert!(tries < 400 && Instant::now() < deadline, "the removed file was still served");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// However many files are asked for, the handles kept open stay bounded.
+#[cfg(target_os = "linux")]
+#[test]
+fn handles_kept_open_are_bounded() {
+    let dir = TempDir::new("many");
+    for i in 0..600 {
+        std::fs::write(dir.join(&format!("f{i}.txt")), format!("{i}")).unwrap();
+    }
+    let s = Server::start(dir.path(), &[]);
+    let mut conn = Conn::open(s.addr);
+    for i in 0..600 {
+        let r = conn.request(&request("GET", &format!("/f{i}.txt"), &[]));
+        assert_eq!(r.body, format!("{i}").into_bytes());
+    }
+    let open = std::fs::read_dir(format!("/proc/{}/fd", s.run.child.id())).unwrap().count();
+    // 256 kept, plus the listener, the connection, stdio and the loop's own.
+    assert!(open <= 256 + 32, "{open} descriptors open after 600 files");
+}

@@ -123,9 +123,14 @@ fn refusals_before_the_body() {
 #[test]
 fn overwrite_replaces_and_uploads_off_is_405() {
     let (dir, s) = site(&["--overwrite"]);
+    let before = std::fs::read(dir.join("in/taken.txt")).unwrap();
+    assert_eq!(get(s.addr, "/in/taken.txt").body, before);
     let r = exchange(s.addr, &put("/in/taken.txt", b"new", &[]));
     assert_eq!(r.status, 201);
     assert_eq!(std::fs::read(dir.join("in/taken.txt")).unwrap(), b"new");
+    // Served a moment ago (and kept open), replaced by the upload: the new
+    // file is served at once.
+    assert_eq!(get(s.addr, "/in/taken.txt").body, b"new");
     assert_eq!(exchange(s.addr, &put("/in/sub", b"x", &[])).status, 409, "never a folder");
     let off = Server::start(dir.path(), &[]);
     let r = exchange(off.addr, &put("/in/x.txt", b"x", &[]));

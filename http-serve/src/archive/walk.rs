@@ -108,7 +108,7 @@ impl Walk {
         let found = paths::open_segments(&self.root, segments, self.rules)
             .map_err(|r| io::Error::new(io::ErrorKind::NotFound, format!("{r:?}")))?;
         let mtime = found.meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-        self.levels.push(dir_stream::stream(found.file)?);
+        self.levels.push(dir_stream::stream(found.into_file()?)?);
         Ok(mtime)
     }
 
@@ -187,7 +187,7 @@ impl Walk {
         if !found.meta.is_file() {
             return Err(io::Error::other("a file of the archive is no longer a file"));
         }
-        Ok(found.file)
+        found.into_file()
     }
 }
 

@@ -50,7 +50,7 @@ impl Conn {
         }
         self.receiving = Some(Box::new(rx));
         self.state = State::Receiving;
-        self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+        self.timer = Some((Queue::Timeout, ctx.site.now + ctx.timeout));
         // `100 Continue` wants the socket; and the short read that took
         // the head proves nothing about what came with it (the client's
         // end, say, arrives in the same readiness edge): one read is tried.
@@ -112,7 +112,7 @@ impl Conn {
                 if drained {
                     self.readable = false;
                 }
-                self.timer = Some((Queue::Timeout, Instant::now() + ctx.timeout));
+                self.timer = Some((Queue::Timeout, ctx.site.now + ctx.timeout));
                 let (used, outcome) = rx.feed(&ctx.site, &ctx.scratch[..n]);
                 // What follows the body is the next request.
                 self.rbuf.extend_from_slice(&ctx.scratch[used..n]);
@@ -162,8 +162,10 @@ impl Conn {
                 r
             }
         };
-        // A file made by an upload may be some file's `.br` or `.gz`.
+        // A file made by an upload may be some file's `.br` or `.gz`, or
+        // replace a file kept open: it is served as it now is.
         ctx.site.no_siblings.forget_all();
+        ctx.site.open_files.forget_all();
         let Some(rx) = self.receiving.take() else { return };
         let (how, request, started) = rx.into_parts();
         self.state = State::Reading;

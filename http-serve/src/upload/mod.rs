@@ -131,7 +131,7 @@ fn check_name(site: &Site, segments: &[Vec<u8>], name: &[u8]) -> Result<(), Resp
 /// Opens the folder `segments` for an upload into it.
 fn open_folder(site: &Site, segments: Vec<Vec<u8>>) -> Result<Rc<File>, Response> {
     match paths::open_segments(&site.root, segments, site.rules()) {
-        Ok(found) if found.meta.is_dir() => Ok(Rc::new(found.file)),
+        Ok(found) if found.meta.is_dir() => Ok(found.file),
         Ok(_) | Err(Refusal::NotFound) => Err(Response::page(404, "There is no such folder to upload into.")),
         Err(Refusal::Forbidden) => Err(Response::page(403, "The server may not read this folder.")),
         Err(Refusal::BadPath(why)) => Err(Response::page(400, &format!("Bad path: {why}."))),
