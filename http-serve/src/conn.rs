@@ -60,6 +60,9 @@ pub struct Ctx {
     /// one connection at a time, and the bytes are in a file before the
     /// next read.
     pub scratch: Vec<u8>,
+    /// Read and response buffers of connections that wait, for those that
+    /// work.
+    pub spare: crate::spare::Spare,
     /// `--tls`: the server's TLS configuration.
     #[cfg(feature = "tls")]
     pub tls: Option<std::sync::Arc<rustls::ServerConfig>>,
@@ -176,7 +179,7 @@ impl Conn {
                     if !self.readable {
                         return false;
                     }
-                    self.read_some();
+                    self.read_some(&mut ctx.spare);
                     self.process(ctx);
                 }
                 State::Receiving => {
@@ -207,7 +210,10 @@ impl Conn {
     }
 
     /// Reads what has arrived into `rbuf`.
-    fn read_some(&mut self) {
+    fn read_some(&mut self, spare: &mut crate::spare::Spare) {
+        if self.rbuf.capacity() == 0 {
+            self.rbuf = spare.take();
+        }
         let read = self.transport.read_append(&self.stream, &mut self.rbuf, READ_CHUNK);
         match read {
             Ok(Got { n: 0, .. }) => {
@@ -305,6 +311,9 @@ impl Conn {
 
     /// Turns `response` into bytes and starts sending them.
     fn send_head(&mut self, ctx: &mut Ctx, response: Response, how: Delivery, request: String, started: Instant) {
+        if !self.out.has_buf() {
+            self.out.give_buf(ctx.spare.take());
+        }
         let s = self.out.start(&mut ctx.common, response, how, ctx.site.now);
         shared::trace::step(format_args!(
             "build response: status {}, body {}, then {}",
@@ -373,7 +382,11 @@ impl Conn {
         }
         self.state = State::Reading;
         self.timer = Some((Queue::Timeout, now + ctx.timeout));
-        if !self.rbuf.is_empty() {
+        // Waiting for the next request holds no buffer.
+        ctx.spare.give(self.out.take_buf());
+        if self.rbuf.is_empty() {
+            ctx.spare.give(std::mem::take(&mut self.rbuf));
+        } else {
             // A pipelined request may be complete already.
             self.process(ctx);
         }

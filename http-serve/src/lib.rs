@@ -16,6 +16,7 @@
 //! | [`server`] | the readiness loop: accepting, the connection limit |
 //! | [`timers`] | connection deadlines in O(1) per change |
 //! | [`conn`] | one connection: heads in, responses out, closing |
+//! | [`spare`] | buffers lent to working connections, taken back from idle ones |
 //! | [`tls`] | `--tls`: the certificate, from files or made now |
 //! | [`transport`] | plain TCP or TLS, driven without blocking |
 //! | [`outgoing`] | a response turned into bytes and sent without blocking |
@@ -65,6 +66,7 @@ pub mod server;
 pub mod siblings;
 pub mod site;
 pub mod spa;
+pub mod spare;
 pub mod startup;
 pub mod timers;
 pub mod tls;

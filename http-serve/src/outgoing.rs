@@ -421,6 +421,24 @@ impl Outgoing {
         Ok(())
     }
 
+    /// True when it holds a buffer to make the next head in.
+    pub fn has_buf(&self) -> bool {
+        self.buf.capacity() > 0
+    }
+
+    /// Takes a buffer to make heads in.
+    pub fn give_buf(&mut self, buf: Vec<u8>) {
+        self.buf = buf;
+        self.pos = 0;
+    }
+
+    /// Gives up its buffer (between responses only: nothing is unsent).
+    pub fn take_buf(&mut self) -> Vec<u8> {
+        debug_assert!(self.pos >= self.buf.len(), "a buffer with bytes unsent");
+        self.pos = 0;
+        std::mem::take(&mut self.buf)
+    }
+
     /// Forgets the finished response, keeping a modest buffer for the next.
     fn finish(&mut self) {
         self.buf.clear();

@@ -50,6 +50,7 @@ pub fn serve(listener: TcpListener, config: Config) -> io::Result<()> {
         timeout: config.timeout,
         log: config.log,
         scratch: Vec::new(),
+        spare: crate::spare::Spare::default(),
         #[cfg(feature = "tls")]
         tls: config.tls.clone(),
         common: Common::new(config.extra_headers.clone()),
