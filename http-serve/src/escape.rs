@@ -16,6 +16,33 @@ pub fn segment(bytes: &[u8]) -> String {
     percent_encoding::percent_encode(bytes, SEGMENT).to_string()
 }
 
+/// Appends `s` escaped for HTML (as [`html`] does) to `out`.
+pub fn html_into(out: &mut Vec<u8>, s: &str) {
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.extend_from_slice(&s.as_bytes()[plain..i]);
+        out.extend_from_slice(entity);
+        plain = i + 1;
+    }
+    out.extend_from_slice(&s.as_bytes()[plain..]);
+}
+
+/// Appends one path segment percent-encoded (as [`segment`] does), then
+/// escaped for an HTML attribute, to `out`.
+pub fn segment_html_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    for piece in percent_encoding::percent_encode(bytes, SEGMENT) {
+        html_into(out, piece);
+    }
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

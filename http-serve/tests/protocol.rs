@@ -469,7 +469,7 @@ fn a_file_kept_open_is_served_as_it_now_is() {
 fn handles_kept_open_are_bounded() {
     let dir = TempDir::new("many");
     for i in 0..600 {
-        std::fs::write(dir.join(&format!("f{i}.txt")), format!("{i}")).unwrap();
+        std::fs::write(dir.join(format!("f{i}.txt")), format!("{i}")).unwrap();
     }
     let s = Server::start(dir.path(), &[]);
     let mut conn = Conn::open(s.addr);

@@ -214,13 +214,15 @@ impl Order {
 /// symlinks, symlinks out of the root or to hidden names) are left out,
 /// so every link works: a symlink is opened by the same rules as a request
 /// for it, and listed as what it leads to.
+///
+/// The folder is read one entry at a time straight into the table, so
+/// the only memory that grows with the entries is the table's own (names
+/// end to end, 24 bytes a row).
 pub fn read(site: &Site, dir: &Found) -> io::Result<Table> {
     let rules = site.rules();
-    let entries = shared::sys::dir::entries(&dir.file)?;
-    let bytes = entries.iter().map(|(n, _)| n.len()).sum();
-    // Sized once: growing by doubling would copy, and hold, both sizes.
-    let mut table = Table::with_capacity(entries.len(), bytes);
-    for (name, info) in entries {
+    let mut table = Table::with_capacity(0, 0);
+    for entry in shared::sys::dir_stream::stream(dir.file.try_clone()?)? {
+        let (name, info) = entry?;
         if !rules.hidden && paths::is_hidden(&name)
             || shared::names::is_windows_alias(&name)
             || paths::is_internal(&name)
