@@ -159,7 +159,7 @@ pub fn row(table: &Table, r: &Row, out: &mut Vec<u8>) {
         out.extend_from_slice(b"</td>");
     }
     out.extend_from_slice(b"<td class=\"time\">");
-    out.extend_from_slice(shared::http::date::format_minutes(r.modified()).as_bytes());
+    shared::http::date::push_minutes(out, r.modified());
     out.extend_from_slice(b"</td></tr>\n");
 }
 

@@ -47,6 +47,38 @@ pub fn format_minutes(t: SystemTime) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
 }
 
+/// Appends `t` as [`format_minutes`] writes it, without the formatting
+/// machinery (a listing writes one per row, twice).
+pub fn push_minutes(out: &mut Vec<u8>, t: SystemTime) {
+    let secs = unix_secs(t);
+    let (y, m, d) = civil_from_days(secs / 86_400);
+    let rem = secs % 86_400;
+    push_padded(out, y, 4);
+    out.push(b'-');
+    push_padded(out, m, 2);
+    out.push(b'-');
+    push_padded(out, d, 2);
+    out.push(b' ');
+    push_padded(out, rem / 3600, 2);
+    out.push(b':');
+    push_padded(out, rem % 3600 / 60, 2);
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i.min(digits.len() - width)..]);
+}
+
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC), for logs and JSON.
 pub fn format_rfc3339(t: SystemTime) -> String {
     let secs = unix_secs(t);
@@ -98,9 +130,14 @@ mod tests {
             (784_111_777, "1994-11-06 08:49"),
             (951_782_400, "2000-02-29 00:00"),
             (1_795_528_320, "2026-11-24 13:52"),
+            (253_402_300_799, "9999-12-31 23:59"),
+            (253_402_300_800, "10000-01-01 00:00"),
         ];
         for (secs, want) in cases {
             assert_eq!(format_minutes(UNIX_EPOCH + Duration::from_secs(*secs)), *want);
+            let mut pushed = b"x".to_vec();
+            push_minutes(&mut pushed, UNIX_EPOCH + Duration::from_secs(*secs));
+            assert_eq!(pushed, format!("x{want}").into_bytes());
         }
     }
 
