@@ -14,6 +14,7 @@
 //! - `tls` (the `tls` feature): which roots a client trusts, and a
 //!   server's certificate from files or made in memory, for every tool.
 //! - [`names`]: file names every system can hold.
+//! - [`decimal`]: numbers written as decimal text into a byte buffer.
 //! - [`duration`] and [`io_text`]: durations as typed on command lines, and
 //!   I/O errors in words, the same in every tool and on every system.
 //! - [`seconds`]: timeouts as netcat takes them, a bare number as seconds.
@@ -54,6 +55,7 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod decimal;
 pub mod duration;
 #[cfg(feature = "generate")]
 pub mod generate;

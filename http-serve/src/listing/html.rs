@@ -148,10 +148,10 @@ pub fn row(table: &Table, r: &Row, out: &mut Vec<u8>) {
         out.extend_from_slice(b"/</a></td><td class=\"size\">&mdash;</td>");
     } else {
         out.extend_from_slice(b"</a></td><td class=\"size\" title=\"");
-        push_decimal(out, r.size);
+        shared::decimal::push(out, r.size);
         out.extend_from_slice(b" bytes\">");
         if r.size < 1024 {
-            push_decimal(out, r.size);
+            shared::decimal::push(out, r.size);
             out.extend_from_slice(b" B");
         } else {
             out.extend_from_slice(human_size(r.size).as_bytes());
@@ -161,21 +161,6 @@ pub fn row(table: &Table, r: &Row, out: &mut Vec<u8>) {
     out.extend_from_slice(b"<td class=\"time\">");
     shared::http::date::push_minutes(out, r.modified());
     out.extend_from_slice(b"</td></tr>\n");
-}
-
-/// Appends `n` in decimal.
-fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// Everything after the rows.

@@ -53,30 +53,15 @@ pub fn push_minutes(out: &mut Vec<u8>, t: SystemTime) {
     let secs = unix_secs(t);
     let (y, m, d) = civil_from_days(secs / 86_400);
     let rem = secs % 86_400;
-    push_padded(out, y, 4);
+    crate::decimal::push_padded(out, y, 4);
     out.push(b'-');
-    push_padded(out, m, 2);
+    crate::decimal::push_padded(out, m, 2);
     out.push(b'-');
-    push_padded(out, d, 2);
+    crate::decimal::push_padded(out, d, 2);
     out.push(b' ');
-    push_padded(out, rem / 3600, 2);
+    crate::decimal::push_padded(out, rem / 3600, 2);
     out.push(b':');
-    push_padded(out, rem % 3600 / 60, 2);
-}
-
-/// Appends `n` in decimal, zero-padded to at least `width` digits.
-fn push_padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i.min(digits.len() - width)..]);
+    crate::decimal::push_padded(out, rem % 3600 / 60, 2);
 }
 
 /// Formats as `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, UTC), for logs and JSON.

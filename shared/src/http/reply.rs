@@ -76,23 +76,8 @@ pub fn field_str(buf: &mut Vec<u8>, name: &str, value: &str) {
 pub fn field_u64(buf: &mut Vec<u8>, name: &str, value: u64) {
     buf.extend_from_slice(name.as_bytes());
     buf.extend_from_slice(b": ");
-    push_decimal(buf, value);
+    crate::decimal::push(buf, value);
     buf.extend_from_slice(b"\r\n");
-}
-
-/// Appends `n` in decimal.
-fn push_decimal(buf: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
 }
 
 /// CR, LF and NUL become spaces, so no value can split a head.
@@ -116,7 +101,7 @@ impl<'a> HeadWriter<'a> {
     /// Appends the status line `HTTP/1.1 STATUS REASON`.
     pub fn new(buf: &'a mut Vec<u8>, status: u16) -> HeadWriter<'a> {
         buf.extend_from_slice(b"HTTP/1.1 ");
-        push_decimal(buf, u64::from(status));
+        crate::decimal::push(buf, u64::from(status));
         buf.push(b' ');
         buf.extend_from_slice(reason(status).as_bytes());
         buf.extend_from_slice(b"\r\n");
