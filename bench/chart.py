@@ -66,7 +66,8 @@ def draw(title, unit, groups):
     top = nice_max(max(max(s) for per_tool in groups.values() for s in per_tool.values()))
     cluster = len(tools) * BAR
     legend = LEFT + sum(24 + 7 * len(who) for who in tools)
-    width = max(legend, 460, LEFT + len(groups) * (cluster + GAP) + GAP + 20)
+    # Room for the title too (about 9 pixels a character at its size).
+    width = max(legend, 460, LEFT + 9 * len(title), LEFT + len(groups) * (cluster + GAP) + GAP + 20)
     height = TOP + PLOT_H + BOTTOM
     y = lambda v: TOP + PLOT_H - v / top * PLOT_H  # noqa: E731
     out = [

@@ -34,6 +34,14 @@ sample() {
     for v in "$@"; do printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$chart" "$title" "$unit" "$group" "$who" "$v"; done >> "$SAMPLES"
 }
 med() { printf '%s\n' "$@" | median; }
+# chart_pair CHART TITLE UNIT OURS_NAME PEER_NAME "OURS..." "PEER...": the
+# two sides of one of bench/run's earlier scenarios, for its chart.
+chart_pair() {
+    # shellcheck disable=SC2086
+    sample "$1" "$2" "$3" "" "$4" $6
+    # shellcheck disable=SC2086
+    sample "$1" "$2" "$3" "" "$5" $7
+}
 maxof() { printf '%s\n' "$@" | sort -g | tail -1; }
 
 # wrk for 3 s with --latency: prints req/s, errors and p99 in ms.
@@ -258,11 +266,15 @@ fetch_timed() {
 
 s4_scenario() {
     start_nginx || { log "nginx not installed: http-get scenarios skipped"; return; }
-    local url="$URL" mode who t m
+    local url="$URL" mode who t m round order
     declare -A rate rss
-    for _ in $(seq "$ROUNDS"); do
+    # Writing 1 GiB of fresh tmpfs pages varies a lot between runs here, so
+    # more rounds, and the two tools take turns going first.
+    for round in $(seq $((ROUNDS + 2))); do
+        order="http-get curl"
+        [ $((round % 2)) = 0 ] && order="curl http-get"
         for mode in file pipe; do
-            for who in http-get curl; do
+            for who in $order; do
                 read -r t m <<<"$(fetch_timed "$who" "$mode" "${url}1g.bin")"
                 rate[$who,$mode]+=" $(awk -v t="$t" 'BEGIN {print 1024 / t}')"; rss[$who,$mode]+=" $m"
             done
@@ -383,7 +395,6 @@ The cost of growing work (S6), medians of $ROUNDS rounds; each server holds up t
 ${S6_TABLE:-}"
     header="Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(nproc) cores, Linux $(uname -r); $ROUNDS rounds alternated, medians."
     echo "$header"; echo; echo "$table"
-    python3 "$ROOT/bench/chart.py" "$SAMPLES" "$ROOT/bench/charts" >&2
     python3 - bench/RESULTS.md "$header" "$table" <<'PY'
 import sys
 path, header, table = sys.argv[1:4]
