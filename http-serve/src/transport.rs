@@ -58,6 +58,16 @@ pub enum Transport {
 }
 
 impl Transport {
+    /// True when bytes go to and from the socket as they are (no TLS, and
+    /// not still deciding).
+    fn plain(&self) -> bool {
+        #[cfg(feature = "tls")]
+        if !matches!(self, Transport::Plain | Transport::PlainOnTls) {
+            return false;
+        }
+        true
+    }
+
     /// True for a connection that must carry TLS but got plain HTTP.
     pub fn plain_on_tls(&self) -> bool {
         matches!(self, Transport::PlainOnTls)
@@ -77,7 +87,7 @@ impl Transport {
     /// when the client closed, `WouldBlock` when nothing is ready. A plain
     /// read lands in the buffer without zeroing it first.
     pub fn read_append(&mut self, sock: &TcpStream, buf: &mut Vec<u8>, want: usize) -> io::Result<Got> {
-        if let Transport::Plain | Transport::PlainOnTls = self {
+        if self.plain() {
             buf.reserve(want);
             let room = buf.capacity() - buf.len();
             let n = sock.try_io(|| shared::sys::positional::recv_append(sock, buf, room))?;
