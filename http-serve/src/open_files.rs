@@ -16,6 +16,11 @@
 //!   previous file, whole and consistent with its own ETag;
 //! - an upload through this server forgets every handle at once.
 //!
+//! Only where holding a file open leaves others free to replace or remove
+//! it ([`shared::sys::may_keep_files_open`]: Unix). On Windows a handle held
+//! open makes an editor's save (a rename over the file) fail, so there, and
+//! under `NETKIT_PORTABLE`, every request opens its file.
+//!
 //! The table is bounded ([`MOST`] handles), so descriptors and memory do
 //! not grow with the paths requested.
 

@@ -70,7 +70,8 @@ impl Site {
     /// Opens `segments` beneath the root by the site's rules to be served:
     /// a regular file served less than a second ago comes from the handle
     /// it was opened with (its metadata read again from it), and a regular
-    /// file opened now is kept open for the next request.
+    /// file opened now is kept open for the next request, where the system
+    /// lets others replace a file held open (not on Windows).
     pub fn open(&mut self, segments: Vec<Vec<u8>>) -> Result<Opened, Refusal> {
         let rules = self.rules();
         paths::allowed(&segments, rules)?;
@@ -83,7 +84,7 @@ impl Site {
             }
         }
         let found = paths::open_segments(&self.root, segments, rules)?;
-        if found.meta.is_file() {
+        if found.meta.is_file() && shared::sys::may_keep_files_open() {
             self.open_files.keep(key, found.file.clone(), now);
         }
         Ok(Opened { found, kept: false })

@@ -73,6 +73,15 @@ pub fn retry<T>(mut call: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     }
 }
 
+/// True where a file held open leaves other programs free to replace or
+/// remove it (Unix), so a server may keep files open between requests. On
+/// Windows an open handle makes a rename over the file fail (an editor's
+/// save), so nothing may be held there. False under `NETKIT_PORTABLE` too,
+/// so the way without kept files is tested on every system.
+pub fn may_keep_files_open() -> bool {
+    cfg!(unix) && fast_paths()
+}
+
 /// True unless `NETKIT_PORTABLE` (set to anything but `0`) asks for the
 /// portable fallbacks everywhere. Read once.
 pub fn fast_paths() -> bool {
