@@ -39,7 +39,7 @@
 //! | [`escape`] | HTML, JSON, log and URL escaping |
 //!
 //! The system calls (opening beneath the root, sendfile, corking) are
-//! `shared::sys`'s; this crate has no `unsafe`.
+//! `shared::sys`'s; this crate forbids unchecked code (`forbid(unsafe_code)`).
 
 #![forbid(unsafe_code)]
 

@@ -7,7 +7,7 @@
 //! - [`net`]: addresses as people type them, resolving them, connecting to
 //!   them and listening on them.
 //! - [`sys`]: the platform layer, the only place in the workspace with
-//!   `unsafe` and with calls into the C library or the kernel: opening
+//!   unchecked code (`unsafe_code` allowed) and with calls into the C library or the kernel: opening
 //!   beneath a folder, zero-copy moves, socket options, standard streams.
 //!   Linux's fast paths live there, each beside a fallback for every other
 //!   system that gives the same bytes and the same errors.
